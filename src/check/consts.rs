@@ -1,0 +1,355 @@
+//! What the checker can evaluate before any solving: parameter defaults (checked against
+//! `Prob` ranges and `where` constraints, per member for families), list indices,
+//! distribution parameters, and penalty properties (φ(0) = 0, convexity).
+
+use super::Checker;
+use crate::diag::{Code, Diagnostic};
+use crate::eval::{EvalError, EvalErrorKind, EvalResult, Env, Evaluator};
+use crate::model::*;
+use crate::source::Span;
+use std::cell::RefCell;
+
+/// Memoised parameter defaults shared by every view of a [`ConstEnv`].
+#[derive(Default)]
+pub struct ConstCache {
+    params: RefCell<Vec<Option<EvalResult<Value>>>>,
+    busy: RefCell<Vec<bool>>,
+}
+
+impl ConstCache {
+    /// A cache sized for `model`.
+    pub fn new(model: &Model) -> ConstCache {
+        ConstCache { params: RefCell::new(vec![None; model.params.len()]), busy: RefCell::new(vec![false; model.params.len()]) }
+    }
+}
+
+/// Values known at check time: parameter defaults and lets built from them.
+pub struct ConstEnv<'m> {
+    model: &'m Model,
+    cache: &'m ConstCache,
+    current: Option<(ActorId, i64)>,
+}
+
+impl<'m> ConstEnv<'m> {
+    /// An environment over `model`'s defaults.
+    pub fn new(model: &'m Model, cache: &'m ConstCache) -> ConstEnv<'m> {
+        ConstEnv { model, cache, current: None }
+    }
+
+    fn not_constant<T>(what: &str, span: Span) -> EvalResult<T> {
+        Err(EvalError { kind: EvalErrorKind::NotConstant(what.to_string()), span })
+    }
+
+    /// Evaluates an expression in this environment (a fresh frame; slot 0 is the member index).
+    pub fn eval(&self, e: &Expr) -> EvalResult<Value> {
+        let mut frame = match self.current {
+            Some((_, i)) => vec![Value::Num(i as f64)],
+            None => Vec::new(),
+        };
+        Evaluator { model: self.model, env: self }.eval(e, &mut frame)
+    }
+
+    fn at(&self, actor: ActorId, index: i64) -> ConstEnv<'m> {
+        ConstEnv { model: self.model, cache: self.cache, current: Some((actor, index)) }
+    }
+
+    fn top(&self) -> ConstEnv<'m> {
+        ConstEnv { model: self.model, cache: self.cache, current: None }
+    }
+}
+
+impl Env for ConstEnv<'_> {
+    fn param(&self, id: ParamId, span: Span) -> EvalResult<Value> {
+        if let Some(Some(v)) = self.cache.params.borrow().get(id) {
+            return v.clone();
+        }
+        if self.cache.busy.borrow().get(id).copied().unwrap_or(true) {
+            return Self::not_constant("a cyclic definition", span);
+        }
+        let Some(default) = self.model.params.get(id).and_then(|p| p.default.as_ref()) else {
+            return Self::not_constant("a parameter without a default", span);
+        };
+        self.cache.busy.borrow_mut()[id] = true;
+        let v = self.top().eval(default);
+        self.cache.busy.borrow_mut()[id] = false;
+        self.cache.params.borrow_mut()[id] = Some(v.clone());
+        v
+    }
+
+    fn global_let(&self, id: LetId, span: Span) -> EvalResult<Value> {
+        match self.model.lets.get(id) {
+            Some(l) if l.value.ty.is_lenient() => Self::not_constant("an erroneous let", span),
+            Some(l) => self.top().eval(&l.value),
+            None => Self::not_constant("an unknown let", span),
+        }
+    }
+
+    fn member(&self, actor: ActorId, index: i64, member: MemberRef, span: Span) -> EvalResult<Value> {
+        let a = self.model.actors.get(actor);
+        let expr = match member {
+            MemberRef::Param(i) => a.and_then(|a| a.params.get(i)).and_then(|p| p.default.as_ref()),
+            MemberRef::Let(i) => a.and_then(|a| a.lets.get(i)).map(|l| &l.value),
+            _ => return Self::not_constant("a choice or draw", span),
+        };
+        match expr {
+            Some(e) if !e.ty.is_lenient() => self.at(actor, index).eval(e),
+            _ => Self::not_constant("a member without a value", span),
+        }
+    }
+
+    fn market_price(&self, _: MarketId, span: Span) -> EvalResult<Value> {
+        Self::not_constant("a market price", span)
+    }
+
+    fn audit_prob(&self, _: AuditId, span: Span) -> EvalResult<Value> {
+        Self::not_constant("an audit probability", span)
+    }
+
+    fn random(&self, _: RandomId, span: Span) -> EvalResult<Value> {
+        Self::not_constant("a random draw", span)
+    }
+
+    fn current_member(&self, actor: ActorId, span: Span) -> EvalResult<Value> {
+        match self.current {
+            Some((a, i)) if a == actor => Ok(Value::Member(a, i)),
+            _ => Self::not_constant("an actor instance", span),
+        }
+    }
+}
+
+impl<'a> Checker<'a> {
+    /// The value of an expression if it is constant under the defaults.
+    pub(super) fn const_value(&self, e: &Expr) -> EvalResult<Value> {
+        let cache = ConstCache::new(&self.model);
+        ConstEnv::new(&self.model, &cache).eval(e)
+    }
+
+    /// Checks defaults, constraints, indices and distribution parameters that are constant.
+    pub(super) fn check_constants(&mut self) {
+        if self.diags.has_errors() {
+            return;
+        }
+        let cache = ConstCache::new(&self.model);
+        let env = ConstEnv::new(&self.model, &cache);
+        let mut found = Vec::new();
+        for p in &self.model.params {
+            check_param(&env, p, None, &mut found);
+        }
+        for r in &self.model.randoms {
+            check_dist(&env, r, None, &mut found);
+        }
+        for (id, actor) in self.model.actors.iter().enumerate() {
+            let members: Vec<i64> = match &actor.family {
+                None => vec![1],
+                Some((lo, hi)) => match (env.eval(lo), env.eval(hi)) {
+                    (Ok(Value::Num(lo)), Ok(Value::Num(hi))) if hi - lo < 100_000.0 => (lo as i64..=hi as i64).collect(),
+                    _ => Vec::new(),
+                },
+            };
+            for i in members {
+                let at = env.at(id, i);
+                for p in &actor.params {
+                    check_param(&at, p, Some((actor.name.as_str(), i)), &mut found);
+                }
+                for l in &actor.lets {
+                    report_failure(at.eval(&l.value), Some((actor.name.as_str(), i)), &mut found);
+                }
+                for r in &actor.randoms {
+                    check_dist(&at, r, Some((actor.name.as_str(), i)), &mut found);
+                }
+            }
+        }
+        for l in &self.model.lets {
+            report_failure(env.eval(&l.value), None, &mut found);
+        }
+        let mut seen = std::collections::HashSet::new();
+        for d in found {
+            if seen.insert((d.code, d.primary.span)) {
+                self.error(d);
+            }
+        }
+    }
+
+    /// W0004: a penalty should vanish at 0 and be convex (tested on its defaults).
+    pub(super) fn check_penalty_properties(&mut self) {
+        if self.diags.has_errors() {
+            return;
+        }
+        let cache = ConstCache::new(&self.model);
+        let env = ConstEnv::new(&self.model, &cache);
+        let eval = Evaluator { model: &self.model, env: &env };
+        let mut warnings = Vec::new();
+        for &id in &self.penalties {
+            let Some(f) = self.model.fns.get(id) else { continue };
+            if f.params.len() != 1 {
+                continue;
+            }
+            let at = |x: f64| -> Option<f64> {
+                match eval.call(id, vec![Value::Num(x)], f.span) {
+                    Ok(Value::Num(v)) => Some(v),
+                    _ => None,
+                }
+            };
+            let Some(zero) = at(0.0) else { continue };
+            if zero.abs() > 1e-12 {
+                warnings.push(
+                    Diagnostic::new(Code::W0004, f.body.span, format!("penalty `{}` is not zero at zero", f.name))
+                        .label(format!("with the defaults, `{}(0)` is `{zero}`", f.name))
+                        .help("the models assume no penalty without a violation: subtract the constant"),
+                );
+                continue;
+            }
+            let points: Vec<f64> = (0..=40).map(|k| 0.25 * k as f64).collect();
+            let values: Option<Vec<f64>> = points.iter().map(|x| at(*x)).collect();
+            let Some(values) = values else { continue };
+            let concave_at = values.windows(3).position(|w| w[0] + w[2] - 2.0 * w[1] < -1e-9 * (1.0 + w[1].abs()));
+            if let Some(k) = concave_at {
+                let x = points[k + 1];
+                warnings.push(
+                    Diagnostic::new(Code::W0004, f.body.span, format!("penalty `{}` is not convex", f.name))
+                        .label(format!("with the defaults it bends downward near `{x}`"))
+                        .help("deterrence results assume a convex penalty (Assumption 1); add a convex term such as `b*D^2`"),
+                );
+            }
+        }
+        for w in warnings {
+            self.error(w);
+        }
+    }
+}
+
+fn check_param(env: &ConstEnv<'_>, p: &Param, member: Option<(&str, i64)>, out: &mut Vec<Diagnostic>) {
+    let Some(default) = &p.default else { return };
+    let value = match env.eval(default) {
+        Ok(v) => v,
+        Err(e) => return report_failure(Err(e), member, out),
+    };
+    let whose = match member {
+        Some((a, i)) => format!(" for `{a}` member {i}"),
+        None => String::new(),
+    };
+    if let (Type::Num(NumKind::Prob, _), Value::Num(v)) = (&p.ty, &value) {
+        if !(0.0..=1.0).contains(v) {
+            out.push(
+                Diagnostic::new(Code::E0304, default.span, "probability out of range")
+                    .label(format!("the default of `{}`{whose} is `{v}`", p.name))
+                    .help("a `Prob` is between 0 and 1"),
+            );
+        }
+    }
+    let Some(c) = &p.constraint else { return };
+    if let Ok(Value::Bool(false)) = env.eval(c) {
+        out.push(
+            Diagnostic::new(Code::E0308, default.span, format!("the default of `{}` violates its constraint", p.name))
+                .label(format!("this is `{}`{whose}", show_value(&value)))
+                .with(c.span, "the constraint")
+                .help("change the default or the constraint"),
+        );
+    }
+}
+
+fn check_dist(env: &ConstEnv<'_>, r: &Random, member: Option<(&str, i64)>, out: &mut Vec<Diagnostic>) {
+    let ExprKind::Dist(kind, args) = &r.dist.kind else { return };
+    let values: Vec<Option<f64>> = args.iter().map(|a| match env.eval(a) {
+        Ok(Value::Num(v)) => Some(v),
+        _ => None,
+    }).collect();
+    let bad = |i: usize, why: &str, out: &mut Vec<Diagnostic>| {
+        let whose = member.map(|(a, m)| format!(" (for `{a}` member {m})")).unwrap_or_default();
+        if let (Some(arg), Some(Some(v))) = (args.get(i), values.get(i)) {
+            out.push(
+                Diagnostic::new(Code::E0315, arg.span, "invalid distribution parameter")
+                    .label(format!("`{v}` {why}{whose}"))
+                    .help(format!("`{kind:?}` needs {}", dist_requirements(*kind))),
+            );
+        }
+    };
+    let v = |i: usize| values.get(i).copied().flatten();
+    match kind {
+        DistKind::Bernoulli => {
+            if v(0).is_some_and(|p| !(0.0..=1.0).contains(&p)) {
+                bad(0, "is not a probability", out)
+            }
+        }
+        DistKind::Binomial => {
+            if v(0).is_some_and(|n| n < 0.0) {
+                bad(0, "is a negative number of trials", out)
+            }
+            if v(1).is_some_and(|p| !(0.0..=1.0).contains(&p)) {
+                bad(1, "is not a probability", out)
+            }
+        }
+        DistKind::Normal | DistKind::LogNormal => {
+            if v(1).is_some_and(|s| s < 0.0) {
+                bad(1, "is a negative standard deviation", out)
+            }
+        }
+        DistKind::Uniform => {
+            if let (Some(lo), Some(hi)) = (v(0), v(1)) {
+                if lo > hi {
+                    bad(1, "is below the lower bound", out)
+                }
+            }
+        }
+        DistKind::Exponential => {
+            if v(0).is_some_and(|r| r <= 0.0) {
+                bad(0, "is not a positive rate", out)
+            }
+        }
+        DistKind::Poisson => {
+            if v(0).is_some_and(|l| l < 0.0) {
+                bad(0, "is a negative mean", out)
+            }
+        }
+        DistKind::Beta => {
+            for i in 0..2 {
+                if v(i).is_some_and(|a| a <= 0.0) {
+                    bad(i, "is not positive", out)
+                }
+            }
+        }
+    }
+}
+
+fn dist_requirements(kind: DistKind) -> &'static str {
+    match kind {
+        DistKind::Bernoulli => "a probability p in [0, 1]",
+        DistKind::Binomial => "n >= 0 trials and a probability p in [0, 1]",
+        DistKind::Normal => "a standard deviation sd >= 0",
+        DistKind::LogNormal => "sigma >= 0",
+        DistKind::Uniform => "lo <= hi",
+        DistKind::Exponential => "a rate > 0",
+        DistKind::Poisson => "lambda >= 0",
+        DistKind::Beta => "a > 0 and b > 0",
+    }
+}
+
+/// Turns an evaluation failure of a constant into a diagnostic (non-constant is fine).
+fn report_failure(r: EvalResult<Value>, member: Option<(&str, i64)>, out: &mut Vec<Diagnostic>) {
+    let Err(e) = r else { return };
+    let whose = member.map(|(a, i)| format!(" for `{a}` member {i}")).unwrap_or_default();
+    let d = match e.kind {
+        EvalErrorKind::NotConstant(_) | EvalErrorKind::Continuous | EvalErrorKind::Shape(_) => return,
+        EvalErrorKind::DivisionByZero => Diagnostic::new(Code::E0312, e.span, "division by zero in a constant")
+            .label(format!("this is zero{whose}"))
+            .help("change the parameters so the divisor is not zero"),
+        EvalErrorKind::IndexOutOfRange { index, len } => Diagnostic::new(Code::E0310, e.span, "index out of range")
+            .label(format!("index `{index}`{whose}, but the list has {len} element{}", if len == 1 { "" } else { "s" }))
+            .help("lists are indexed from 1; make the list as long as the family"),
+        EvalErrorKind::Domain(what) => Diagnostic::new(Code::E0312, e.span, "invalid operation in a constant")
+            .label(format!("{what}{whose}"))
+            .help("change the parameters so the operation is defined"),
+        EvalErrorKind::NonFinite => Diagnostic::new(Code::E0312, e.span, "a constant is not a finite number")
+            .label(format!("this overflows{whose}"))
+            .help("use smaller numbers or a larger unit"),
+    };
+    out.push(d);
+}
+
+fn show_value(v: &Value) -> String {
+    match v {
+        Value::Num(x) => format!("{x}"),
+        Value::Bool(b) => b.to_string(),
+        other => format!("{other:?}"),
+    }
+}

@@ -1,0 +1,101 @@
+//! The command line: the only place that reads files, writes to the terminal, looks at
+//! the environment or decides exit codes. One file per subcommand.
+
+mod check;
+mod explain;
+mod fmt;
+mod input;
+
+use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
+use std::io::{IsTerminal, Write};
+
+/// Exit code: success.
+pub const EXIT_OK: i32 = 0;
+/// Exit code: a check or expect failed (or `fmt --check` found unformatted files).
+pub const EXIT_FAILED: i32 = 1;
+/// Exit code: a diagnostic error in the input.
+pub const EXIT_INPUT: i32 = 2;
+
+/// gov: write governance regimes, check their units, compute their equilibria.
+#[derive(Parser, Debug)]
+#[command(name = "gov", version, about, long_about = None, propagate_version = true)]
+pub struct Cli {
+    /// When to colour output.
+    #[arg(long, value_enum, default_value_t = Color::Auto, global = true)]
+    pub color: Color,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Colour choice.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Color {
+    /// Colour when writing to a terminal and `NO_COLOR` is unset.
+    Auto,
+    /// Always colour.
+    Always,
+    /// Never colour.
+    Never,
+}
+
+/// Subcommands.
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Parse, resolve and type-check regimes (exit 0 ok, 2 input errors).
+    Check(check::CheckArgs),
+    /// Print regimes in the canonical layout.
+    Fmt(fmt::FmtArgs),
+    /// Explain a diagnostic code, with an example and the fix.
+    Explain(explain::ExplainArgs),
+    /// Print a shell completion script.
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+}
+
+/// Runs the command line and returns the process exit code.
+pub fn main() -> i32 {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => return usage_error(e),
+    };
+    let color = match cli.color {
+        Color::Always => true,
+        Color::Never => false,
+        Color::Auto => std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+    };
+    match cli.command {
+        Command::Check(args) => check::run(&args, color),
+        Command::Fmt(args) => fmt::run(&args, color),
+        Command::Explain(args) => explain::run(&args),
+        Command::Completions { shell } => {
+            clap_complete::generate(shell, &mut Cli::command(), "gov", &mut std::io::stdout());
+            EXIT_OK
+        }
+    }
+}
+
+/// Prints a clap error as an `E0106` diagnostic (help and version go to stdout, exit 0).
+fn usage_error(e: clap::Error) -> i32 {
+    use clap::error::ErrorKind;
+    if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand) {
+        let _ = write!(std::io::stdout(), "{}", e.render());
+        return if e.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand { EXIT_INPUT } else { EXIT_OK };
+    }
+    let text = e.render().to_string();
+    let body = text.strip_prefix("error: ").unwrap_or(&text);
+    let _ = write!(std::io::stderr(), "error[E0106]: {body}");
+    EXIT_INPUT
+}
+
+/// Writes text to stdout, ignoring a closed pipe.
+pub(crate) fn out(text: &str) {
+    let _ = std::io::stdout().write_all(text.as_bytes());
+}
+
+/// Writes text to stderr.
+pub(crate) fn err(text: &str) {
+    let _ = std::io::stderr().write_all(text.as_bytes());
+}

@@ -1,0 +1,12 @@
+//! The standard library of `.gov` modules, embedded in the binary so `use` works from
+//! anywhere. Sources live in `stdlib/<name>.gov`.
+
+/// Every stdlib module: (name, source text).
+pub const MODULES: &[(&str, &str)] = &[
+    ("penalties", include_str!("../stdlib/penalties.gov")),
+];
+
+/// The source of a stdlib module.
+pub fn module(name: &str) -> Option<&'static str> {
+    MODULES.iter().find(|(n, _)| *n == name).map(|(_, text)| *text)
+}

@@ -1,0 +1,66 @@
+//! Text → AST. The pest grammar in `grammar/gov.pest` recognises the text; `build`
+//! turns pest pairs into [`ast`] nodes (one function per rule, one Pratt parser for
+//! precedence); `trivia` recovers comments. Syntax errors become `E01xx` diagnostics.
+
+pub mod ast;
+mod build;
+mod errors;
+pub mod trivia;
+
+use crate::diag::Diagnostic;
+use crate::source::SourceId;
+use pest::Parser;
+
+pub use build::OPERATOR_LIMIT;
+
+/// The pest parser generated from `grammar/gov.pest`.
+#[derive(pest_derive::Parser)]
+#[grammar = "../grammar/gov.pest"]
+pub struct GovParser;
+
+/// Parses a whole `.gov` file.
+pub fn parse_file(text: &str, source: SourceId) -> Result<ast::File, Diagnostic> {
+    let comments = trivia::scan(text, source)?;
+    let mut pairs = GovParser::parse(Rule::file, text).map_err(|e| errors::syntax_error(e, text, source))?;
+    let file = pairs.next().ok_or_else(|| errors::internal(source, "empty parse"))?;
+    let builder = build::Builder { source, text, comments: &comments };
+    let items = builder.items(file.into_inner())?;
+    Ok(ast::File { source, doc: trivia::file_doc(text, &comments), items })
+}
+
+/// One line of REPL input: declarations, or one expression.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ReplInput {
+    /// Declarations to add to the session.
+    Items(Vec<ast::Item>),
+    /// An expression to evaluate.
+    Expr(ast::Expr),
+}
+
+/// Parses REPL input.
+pub fn parse_repl(text: &str, source: SourceId) -> Result<ReplInput, Diagnostic> {
+    let comments = trivia::scan(text, source)?;
+    let mut pairs =
+        GovParser::parse(Rule::repl_input, text).map_err(|e| errors::syntax_error(e, text, source))?;
+    let input = pairs.next().ok_or_else(|| errors::internal(source, "empty parse"))?;
+    let builder = build::Builder { source, text, comments: &comments };
+    let inner: Vec<_> = input.into_inner().filter(|p| p.as_rule() != Rule::EOI).collect();
+    match inner.as_slice() {
+        [single] if single.as_rule() == Rule::expr => Ok(ReplInput::Expr(builder.expr(single.clone())?)),
+        _ => Ok(ReplInput::Items(builder.items(inner.into_iter())?)),
+    }
+}
+
+/// Parses a single expression (a `--set` value or a `:type` argument).
+pub fn parse_expr(text: &str, source: SourceId) -> Result<ast::Expr, Diagnostic> {
+    let comments = trivia::scan(text, source)?;
+    let mut pairs =
+        GovParser::parse(Rule::value_input, text).map_err(|e| errors::syntax_error(e, text, source))?;
+    let input = pairs.next().ok_or_else(|| errors::internal(source, "empty parse"))?;
+    let builder = build::Builder { source, text, comments: &comments };
+    let expr = input
+        .into_inner()
+        .find(|p| p.as_rule() == Rule::expr)
+        .ok_or_else(|| errors::internal(source, "value without expression"))?;
+    builder.expr(expr)
+}
