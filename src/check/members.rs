@@ -375,6 +375,23 @@ impl<'a> Checker<'a> {
         }
     }
 
+    /// E0313 for a choice domain that is constant and empty (`[10, 0]`, `5..1`, `(1, 1)`).
+    fn check_nonempty(&mut self, d: &Domain, name: &str) {
+        let (lo, hi, open) = match &d.kind {
+            DomainKind::Interval { lo, hi, lo_open, hi_open } => (lo, hi, *lo_open || *hi_open),
+            DomainKind::Range(lo, hi) => (lo, hi, false),
+            _ => return,
+        };
+        let (Ok(Value::Num(l)), Ok(Value::Num(h))) = (self.const_value(lo), self.const_value(hi)) else { return };
+        if l > h || (l == h && open) {
+            self.error(
+                Diagnostic::new(Code::E0313, d.span, format!("the domain of `{name}` is empty"))
+                    .label(format!("no value lies between `{l}` and `{h}`"))
+                    .help("write the lower bound first, e.g. `[0, 10]`"),
+            );
+        }
+    }
+
     fn warn_member_shadow(&mut self, id: &ast::Ident) {
         let ctx = Ctx::default();
         self.warn_shadow(id, &ctx);
@@ -382,7 +399,11 @@ impl<'a> Checker<'a> {
 
     fn choice_domain(&mut self, c: &ast::ChooseDecl, ty: &Type, ctx: &mut Ctx) -> Domain {
         match (&c.domain, ty) {
-            (Some(d), _) => self.domain(d, ctx, Some(ty)).0,
+            (Some(d), _) => {
+                let domain = self.domain(d, ctx, Some(ty)).0;
+                self.check_nonempty(&domain, &c.name.name);
+                domain
+            }
             (None, Type::Enum(id)) => Domain { kind: DomainKind::Enum(*id), span: c.ty.span },
             (None, Type::Bool) => Domain {
                 kind: DomainKind::Set(vec![

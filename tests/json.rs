@@ -1,0 +1,58 @@
+//! `gov check --json` follows the schema in docs/json.md.
+
+use serde_json::Value;
+use std::process::Command;
+
+fn check_json(args: &[&str]) -> (i32, Value) {
+    let out = Command::new(env!("CARGO_BIN_EXE_gov"))
+        .arg("check")
+        .arg("--json")
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("gov runs");
+    assert!(out.stderr.is_empty(), "--json prints nothing on stderr: {}", String::from_utf8_lossy(&out.stderr));
+    let doc: Value = serde_json::from_slice(&out.stdout).expect("stdout is one JSON document");
+    (out.status.code().unwrap_or(-1), doc)
+}
+
+#[test]
+fn clean_file_is_ok() {
+    let (code, doc) = check_json(&["examples/compute_permits.gov"]);
+    assert_eq!(code, 0);
+    assert_eq!(doc["version"], 1);
+    assert_eq!(doc["ok"], true);
+    assert_eq!(doc["errors"], 0);
+    assert_eq!(doc["files"][0]["file"], "examples/compute_permits.gov");
+    assert_eq!(doc["files"][0]["diagnostics"].as_array().map(Vec::len), Some(0));
+}
+
+#[test]
+fn unit_error_has_code_labels_and_positions() {
+    let (code, doc) = check_json(&["tests/golden/diagnostics/E0301-add-usd-pflop.gov"]);
+    assert_eq!(code, 2);
+    assert_eq!(doc["ok"], false);
+    let d = &doc["files"][0]["diagnostics"][0];
+    assert_eq!(d["code"], "E0301");
+    assert_eq!(d["severity"], "error");
+    assert_eq!(d["message"], "mismatched units");
+    assert!(d["help"].as_str().is_some_and(|h| h.contains("usd/pflop")));
+    assert_eq!(d["file"], "tests/golden/diagnostics/E0301-add-usd-pflop.gov");
+    let labels = d["labels"].as_array().expect("labels");
+    assert_eq!(labels.len(), 2);
+    let primary = labels.iter().find(|l| l["primary"] == true).expect("a primary label");
+    assert_eq!(primary["line"], 5);
+    assert_eq!(primary["column"], 21);
+    assert_eq!(primary["span"]["offset"].as_u64().map(|o| o > 0), Some(true));
+    assert_eq!(primary["label"], "this is `pflop`");
+    assert!(d["notes"].as_array().is_some_and(|n| !n.is_empty()));
+}
+
+#[test]
+fn several_files_and_unreadable_ones() {
+    let (code, doc) = check_json(&["examples/compute_permits.gov", "no/such/file.gov"]);
+    assert_eq!(code, 2);
+    assert_eq!(doc["files"].as_array().map(Vec::len), Some(2));
+    assert_eq!(doc["files"][1]["diagnostics"][0]["code"], "E0104");
+    assert_eq!(doc["errors"], 1);
+}
