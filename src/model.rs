@@ -677,14 +677,25 @@ pub struct Simulate {
     pub reps: Option<Expr>,
     /// Seed.
     pub seed: Option<Expr>,
-    /// Strategy per actor: (actor, rule name, named arguments).
-    pub strategies: Vec<(ActorId, String, Vec<(String, Expr)>)>,
+    /// Strategy per actor.
+    pub strategies: Vec<Strategy>,
     /// State variables: (name, initial value, update).
     pub states: Vec<(String, Expr, Option<Expr>)>,
     /// Recorded metrics.
     pub metrics: Vec<(String, Expr)>,
     /// Where declared.
     pub span: Span,
+}
+
+/// How an actor plays in a simulation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Strategy {
+    /// Which actor or family.
+    pub actor: ActorId,
+    /// The rule (`equilibrium`, `fictitious_play`, ...).
+    pub rule: String,
+    /// Its arguments: (name or position, value).
+    pub args: Vec<(String, Expr)>,
 }
 
 /// A checked regime.

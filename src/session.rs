@@ -51,7 +51,7 @@ pub fn check_in(mut sources: SourceMap, main: SourceId) -> CheckOutcome {
         modules: modules.iter().map(|(n, f)| (n.clone(), f)).collect(),
         sources: &sources,
     };
-    let Checked { model, diagnostics: found, .. } = check::check(&program);
+    let Checked { model, diagnostics: found } = check::check(&program);
     diagnostics.extend(found);
     let model = (!diagnostics.has_errors()).then_some(model);
     CheckOutcome { sources, main, ast: Some(ast), model, diagnostics }

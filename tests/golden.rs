@@ -8,6 +8,9 @@
 //! A case's first line may be `// gov: <subcommand and flags>` (default: `check`); the
 //! file's path is appended. Re-bless every expected file with `GOV_BLESS=1 cargo test --test golden`.
 
+// Tests fail by panicking.
+#![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used)]
+
 use datatest_stable::Utf8Path;
 use std::path::{Path, PathBuf};
 use std::process::Command;

@@ -2,6 +2,7 @@
 //! `Prob` ranges and `where` constraints, per member for families), list indices,
 //! distribution parameters, and penalty properties (φ(0) = 0, convexity).
 
+use super::rules::has_error;
 use super::Checker;
 use crate::diag::{Code, Diagnostic};
 use crate::eval::{EvalError, EvalErrorKind, EvalResult, Env, Evaluator};
@@ -126,9 +127,6 @@ impl<'a> Checker<'a> {
 
     /// Checks defaults, constraints, indices and distribution parameters that are constant.
     pub(super) fn check_constants(&mut self) {
-        if self.diags.has_errors() {
-            return;
-        }
         let cache = ConstCache::new(&self.model);
         let env = ConstEnv::new(&self.model, &cache);
         let mut found = Vec::new();
@@ -151,7 +149,7 @@ impl<'a> Checker<'a> {
                 for p in &actor.params {
                     check_param(&at, p, Some((actor.name.as_str(), i)), &mut found);
                 }
-                for l in &actor.lets {
+                for l in actor.lets.iter().filter(|l| !has_error(&l.value)) {
                     report_failure(at.eval(&l.value), Some((actor.name.as_str(), i)), &mut found);
                 }
                 for r in &actor.randoms {
@@ -159,11 +157,17 @@ impl<'a> Checker<'a> {
                 }
             }
         }
-        for l in &self.model.lets {
+        for l in self.model.lets.iter().filter(|l| !has_error(&l.value)) {
             report_failure(env.eval(&l.value), None, &mut found);
         }
+        // A literal already reported out of range needs no second report of its value.
+        let literal: Vec<Span> = self.diags.iter().filter(|d| d.code == Code::E0304).map(|d| d.primary.span).collect();
+        let inside = |outer: Span, inner: &Span| outer.source == inner.source && outer.start <= inner.start && inner.end <= outer.end;
         let mut seen = std::collections::HashSet::new();
         for d in found {
+            if d.code == Code::E0304 && literal.iter().any(|l| inside(d.primary.span, l)) {
+                continue;
+            }
             if seen.insert((d.code, d.primary.span)) {
                 self.error(d);
             }
@@ -219,7 +223,7 @@ impl<'a> Checker<'a> {
 }
 
 fn check_param(env: &ConstEnv<'_>, p: &Param, member: Option<(&str, i64)>, out: &mut Vec<Diagnostic>) {
-    let Some(default) = &p.default else { return };
+    let Some(default) = p.default.as_ref().filter(|d| !has_error(d)) else { return };
     let value = match env.eval(default) {
         Ok(v) => v,
         Err(e) => return report_failure(Err(e), member, out),
@@ -237,7 +241,7 @@ fn check_param(env: &ConstEnv<'_>, p: &Param, member: Option<(&str, i64)>, out: 
             );
         }
     }
-    let Some(c) = &p.constraint else { return };
+    let Some(c) = p.constraint.as_ref().filter(|c| !has_error(c)) else { return };
     if let Ok(Value::Bool(false)) = env.eval(c) {
         out.push(
             Diagnostic::new(Code::E0308, default.span, format!("the default of `{}` violates its constraint", p.name))
@@ -250,6 +254,9 @@ fn check_param(env: &ConstEnv<'_>, p: &Param, member: Option<(&str, i64)>, out: 
 
 fn check_dist(env: &ConstEnv<'_>, r: &Random, member: Option<(&str, i64)>, out: &mut Vec<Diagnostic>) {
     let ExprKind::Dist(kind, args) = &r.dist.kind else { return };
+    if has_error(&r.dist) {
+        return;
+    }
     let values: Vec<Option<f64>> = args.iter().map(|a| match env.eval(a) {
         Ok(Value::Num(v)) => Some(v),
         _ => None,

@@ -25,7 +25,8 @@ use crate::syntax::ast;
 use indexmap::IndexMap;
 use units::Dimension;
 
-pub use scope::{suggest as suggest_name, Sym};
+pub use scope::suggest as suggest_name;
+use scope::Sym;
 
 /// The files of one regime: the main file and the stdlib modules it (transitively) uses.
 pub struct Program<'a> {
@@ -43,8 +44,6 @@ pub struct Checked {
     pub model: Model,
     /// Errors and warnings, sorted by position.
     pub diagnostics: Diagnostics,
-    /// Every name visible at file scope, for completion and `:type`.
-    pub names: IndexMap<String, Sym>,
 }
 
 /// Checks a program.
@@ -53,7 +52,7 @@ pub fn check(program: &Program<'_>) -> Checked {
     c.run();
     let mut diagnostics = std::mem::take(&mut c.diags);
     diagnostics.sort();
-    Checked { model: c.model, diagnostics, names: c.globals.into_iter().map(|(k, d)| (k, d.sym)).collect() }
+    Checked { model: c.model, diagnostics }
 }
 
 /// A declared name at file scope.

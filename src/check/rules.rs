@@ -503,7 +503,7 @@ impl<'a> Checker<'a> {
                         );
                         continue;
                     }
-                    scenario.items.push(item.clone());
+                    scenario.items.push((**item).clone());
                 }
             }
         }
@@ -669,7 +669,7 @@ impl<'a> Checker<'a> {
             let key = a.name.as_ref().map(|n| n.name.clone()).unwrap_or_else(|| format!("{i}"));
             typed_args.push((key, x));
         }
-        sim.strategies.push((actor, name.name.clone(), typed_args));
+        sim.strategies.push(Strategy { actor, rule: name.name.clone(), args: typed_args });
     }
 
     fn bad_strategy(&mut self, span: Span) {

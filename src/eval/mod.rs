@@ -324,7 +324,7 @@ impl<'a> Evaluator<'a> {
         match op {
             AggOp::Count => Ok(Value::Num(values.iter().filter(|v| **v == Value::Bool(true)).count() as f64)),
             AggOp::All => Ok(Value::Bool(values.iter().all(|v| *v == Value::Bool(true)))),
-            AggOp::Any => Ok(Value::Bool(values.iter().any(|v| *v == Value::Bool(true)))),
+            AggOp::Any => Ok(Value::Bool(values.contains(&Value::Bool(true)))),
             _ => {
                 let nums = values.iter().map(|v| as_num(v, body.span)).collect::<EvalResult<Vec<f64>>>()?;
                 let r = match op {

@@ -364,7 +364,7 @@ pub enum ScenarioChange {
     /// `fix Actor.choice = expr`.
     Fix(Path, Expr, Span),
     /// A declaration replacing the same-named rule, or adding one.
-    Item(Item),
+    Item(Box<Item>),
 }
 
 /// `a.b.c`.

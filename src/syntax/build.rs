@@ -451,7 +451,7 @@ impl<'a> Builder<'a> {
                 Rule::scenario_remove => {
                     ScenarioChange::Remove(self.parts(&p).into_iter().map(|i| self.ident(i)).collect(), span)
                 }
-                _ => ScenarioChange::Item(self.item(p)?),
+                _ => ScenarioChange::Item(Box::new(self.item(p)?)),
             };
             changes.push(change);
         }
