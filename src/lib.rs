@@ -12,3 +12,7 @@ pub mod model;
 pub mod stdlib;
 pub mod session;
 pub mod fmt;
+pub mod report;
+pub mod run;
+pub mod solve;
+pub mod verify;

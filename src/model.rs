@@ -196,11 +196,22 @@ pub enum ExprKind {
     Quantified {
         /// Which quantifier.
         quantifier: Quantifier,
-        /// (slot, domain) per bound variable.
-        binders: Vec<(LocalId, Domain)>,
+        /// The bound variables.
+        binders: Vec<Binder>,
         /// The proposition.
         body: Box<Expr>,
     },
+}
+
+/// A variable bound by a quantifier.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Binder {
+    /// Its name, for witnesses and counterexamples.
+    pub name: String,
+    /// Its slot in the frame.
+    pub slot: LocalId,
+    /// Where it ranges.
+    pub domain: Domain,
 }
 
 /// Which member of an actor.

@@ -4,6 +4,11 @@
 /// Every stdlib module: (name, source text).
 pub const MODULES: &[(&str, &str)] = &[
     ("penalties", include_str!("../stdlib/penalties.gov")),
+    ("audits", include_str!("../stdlib/audits.gov")),
+    ("licensing", include_str!("../stdlib/licensing.gov")),
+    ("contracts", include_str!("../stdlib/contracts.gov")),
+    ("openness", include_str!("../stdlib/openness.gov")),
+    ("permits", include_str!("../stdlib/permits.gov")),
 ];
 
 /// The source of a stdlib module.

@@ -2,7 +2,7 @@
 //! through the real `gov` binary and its output compared exactly with the expected file.
 //!
 //! - `tests/golden/<dir>/<case>.gov` → `tests/golden/<dir>/<case>.out`
-//! - `examples/<name>.gov` → `tests/golden/examples/<name>.check.out`
+//! - `examples/<name>.gov` → `tests/golden/examples/<name>.check.out` and `<name>.run.out`
 //! - `stdlib/<name>.gov` → `tests/golden/stdlib/<name>.check.out`
 //!
 //! A case's first line may be `// gov: <subcommand and flags>` (default: `check`); the
@@ -26,16 +26,20 @@ fn relative(path: &Utf8Path) -> String {
     rel.to_string_lossy().replace('\\', "/")
 }
 
-/// Runs `gov` as a case asks and renders what it printed.
-fn run_case(rel: &str, contents: &str) -> String {
-    let args = contents
+/// The subcommand and flags a case asks for (`// gov: ...` on its first line), default `check`.
+fn case_args(contents: &str) -> Vec<String> {
+    contents
         .lines()
         .next()
         .and_then(|l| l.strip_prefix("// gov:"))
         .map(|a| a.split_whitespace().map(str::to_string).collect::<Vec<_>>())
-        .unwrap_or_else(|| vec!["check".to_string()]);
+        .unwrap_or_else(|| vec!["check".to_string()])
+}
+
+/// Runs `gov ARGS FILE` and renders what it printed.
+fn run_case(rel: &str, args: &[String]) -> String {
     let output = Command::new(env!("CARGO_BIN_EXE_gov"))
-        .args(&args)
+        .args(args)
         .arg(rel)
         .current_dir(root())
         .env("NO_COLOR", "1")
@@ -88,19 +92,28 @@ fn first_difference(expected: &str, actual: &str) -> String {
 fn golden_case(path: &Utf8Path, contents: String) -> datatest_stable::Result<()> {
     let rel = relative(path);
     let expected = root().join(&rel).with_extension("out");
-    compare(expected, run_case(&rel, &contents))
+    compare(expected, run_case(&rel, &case_args(&contents)))
 }
 
-fn example_case(path: &Utf8Path, contents: String) -> datatest_stable::Result<()> {
+/// An example is pinned twice: what `gov check` says and what `gov run` computes.
+fn example_case(path: &Utf8Path, _contents: String) -> datatest_stable::Result<()> {
     let rel = relative(path);
     let (dir, name) = rel.split_once('/').unwrap_or(("", &rel));
     let stem = name.trim_end_matches(".gov");
-    let expected = root().join("tests/golden").join(dir).join(format!("{stem}.check.out"));
-    compare(expected, run_case(&rel, &contents))
+    let golden = root().join("tests/golden").join(dir);
+    compare(golden.join(format!("{stem}.check.out")), run_case(&rel, &["check".to_string()]))?;
+    compare(golden.join(format!("{stem}.run.out")), run_case(&rel, &["run".to_string()]))
+}
+
+/// A stdlib module must check clean.
+fn stdlib_case(path: &Utf8Path, _contents: String) -> datatest_stable::Result<()> {
+    let rel = relative(path);
+    let stem = rel.trim_start_matches("stdlib/").trim_end_matches(".gov");
+    compare(root().join("tests/golden/stdlib").join(format!("{stem}.check.out")), run_case(&rel, &["check".to_string()]))
 }
 
 datatest_stable::harness! {
     { test = golden_case, root = "tests/golden", pattern = r".*\.gov$" },
     { test = example_case, root = "examples", pattern = r".*\.gov$" },
-    { test = example_case, root = "stdlib", pattern = r".*\.gov$" },
+    { test = stdlib_case, root = "stdlib", pattern = r".*\.gov$" },
 }

@@ -236,7 +236,7 @@ fn check_param(env: &ConstEnv<'_>, p: &Param, member: Option<(&str, i64)>, out: 
         if !(0.0..=1.0).contains(v) {
             out.push(
                 Diagnostic::new(Code::E0304, default.span, "probability out of range")
-                    .label(format!("the default of `{}`{whose} is `{v}`", p.name))
+                    .label(format!("the value of `{}`{whose} is `{v}`", p.name))
                     .help("a `Prob` is between 0 and 1"),
             );
         }
@@ -244,7 +244,7 @@ fn check_param(env: &ConstEnv<'_>, p: &Param, member: Option<(&str, i64)>, out: 
     let Some(c) = p.constraint.as_ref().filter(|c| !has_error(c)) else { return };
     if let Ok(Value::Bool(false)) = env.eval(c) {
         out.push(
-            Diagnostic::new(Code::E0308, default.span, format!("the default of `{}` violates its constraint", p.name))
+            Diagnostic::new(Code::E0308, default.span, format!("the value of `{}` violates its constraint", p.name))
                 .label(format!("this is `{}`{whose}", show_value(&value)))
                 .with(c.span, "the constraint")
                 .help("change the default or the constraint"),

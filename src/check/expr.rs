@@ -86,7 +86,7 @@ impl<'a> Checker<'a> {
                     let (domain, elem) = self.domain(&b.domain, ctx, None);
                     self.warn_shadow(&b.var, ctx);
                     let slot = ctx.bind(&b.var.name, elem);
-                    bound.push((slot, domain));
+                    bound.push(Binder { name: b.var.name.clone(), slot, domain });
                 }
                 let body_e = self.expr(body, ctx);
                 self.require_bool(&body_e, "a quantified proposition");

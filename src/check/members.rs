@@ -149,7 +149,7 @@ impl<'a> Checker<'a> {
     /// Types a param's default (against its declared type) and `where` constraint.
     fn param_parts(&mut self, p: &ast::ParamDecl, ty: &Type, ctx: &mut Ctx) -> (Option<Expr>, Option<Expr>) {
         let default = p.default.as_ref().map(|d| {
-            let what = format!("the default of `{}`", p.name.name);
+            let what = format!("the value of `{}`", p.name.name);
             let x = self.expect_type(d, ty, ctx, &what);
             self.check_prob_literal(&x, ty);
             x

@@ -25,6 +25,7 @@ use crate::syntax::ast;
 use indexmap::IndexMap;
 use units::Dimension;
 
+pub use rules::visit;
 pub use scope::suggest as suggest_name;
 use scope::Sym;
 

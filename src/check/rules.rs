@@ -377,7 +377,7 @@ impl<'a> Checker<'a> {
 
     fn warn_vacuous(&mut self, name: &ast::Ident, prop: &Expr) {
         let ExprKind::Quantified { binders, body, .. } = &prop.kind else { return };
-        for (slot, domain) in binders {
+        for Binder { slot, domain, .. } in binders {
             let empty = match &domain.kind {
                 DomainKind::Set(items) => items.is_empty(),
                 DomainKind::Interval { lo, hi, .. } | DomainKind::Range(lo, hi) => {
@@ -391,7 +391,7 @@ impl<'a> Checker<'a> {
                         .label("this domain is empty")
                         .help("a `forall` over nothing always holds and an `exists` never does; fix the bounds"),
                 );
-            } else if !mentions_local(body, *slot) && !binders.iter().any(|(_, d)| domain_mentions(d, *slot)) {
+            } else if !mentions_local(body, *slot) && !binders.iter().any(|b| domain_mentions(&b.domain, *slot)) {
                 self.error(
                     Diagnostic::new(Code::W0003, domain.span, format!("check `{}` is vacuous", name.name))
                         .label("the bound variable is never used")
@@ -747,7 +747,7 @@ pub fn visit(e: &Expr, f: &mut dyn FnMut(&Expr)) {
             visit(body, f);
         }
         ExprKind::Quantified { binders, body, .. } => {
-            binders.iter().for_each(|(_, d)| visit_domain(d, f));
+            binders.iter().for_each(|b| visit_domain(&b.domain, f));
             visit(body, f);
         }
         _ => {}

@@ -116,6 +116,14 @@ impl<'a> Checker<'a> {
 
     fn collect_item(&mut self, item: &'a ast::Item, origin: Origin<'a>) {
         let doc = item.doc.clone();
+        // A module's own questions (its self-tests) are not part of the regime that uses it.
+        let question = matches!(
+            item.kind,
+            ItemKind::Check(_) | ItemKind::Expect(_) | ItemKind::Scenario(_) | ItemKind::Compare(_) | ItemKind::Simulate(_)
+        );
+        if question && origin.module.is_some() {
+            return;
+        }
         match &item.kind {
             ItemKind::Use(_) | ItemKind::Choose(_) | ItemKind::Payoff(_) => {}
             ItemKind::Unit(u) => {

@@ -5,6 +5,7 @@ mod check;
 mod explain;
 mod fmt;
 mod input;
+mod run;
 
 use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 use std::io::{IsTerminal, Write};
@@ -15,6 +16,8 @@ pub const EXIT_OK: i32 = 0;
 pub const EXIT_FAILED: i32 = 1;
 /// Exit code: a diagnostic error in the input.
 pub const EXIT_INPUT: i32 = 2;
+/// Exit code: a numerical failure (no equilibrium, no convergence, ...).
+pub const EXIT_NUMERIC: i32 = 3;
 
 /// gov: write governance regimes, check their units, compute their equilibria.
 #[derive(Parser, Debug)]
@@ -44,6 +47,8 @@ pub enum Color {
 pub enum Command {
     /// Parse, resolve and type-check regimes (exit 0 ok, 2 input errors).
     Check(check::CheckArgs),
+    /// Solve a regime: equilibrium, checks, expects, comparisons (exit 1 if one fails, 3 on numerical failure).
+    Run(run::RunArgs),
     /// Print regimes in the canonical layout.
     Fmt(fmt::FmtArgs),
     /// Explain a diagnostic code, with an example and the fix.
@@ -68,6 +73,7 @@ pub fn main() -> i32 {
     };
     match cli.command {
         Command::Check(args) => check::run(&args, color),
+        Command::Run(args) => run::run(&args, color),
         Command::Fmt(args) => fmt::run(&args, color),
         Command::Explain(args) => explain::run(&args),
         Command::Completions { shell } => {

@@ -88,6 +88,13 @@ registry! {
     E0410 => Error, "invalid license";
     E0411 => Error, "invalid cap";
     E0412 => Error, "invalid simulation setting";
+    E0501 => Error, "runtime arithmetic error";
+    E0502 => Error, "no convergence";
+    E0503 => Error, "several equilibria";
+    E0504 => Error, "market does not clear";
+    E0505 => Error, "payoff unbounded";
+    E0506 => Error, "parameter has no value";
+    E0507 => Error, "invalid override";
     E0901 => Error, "internal error";
     W0001 => Warning, "unused parameter";
     W0002 => Warning, "shadowed name";

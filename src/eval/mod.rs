@@ -345,11 +345,11 @@ impl<'a> Evaluator<'a> {
     fn quantified(
         &self,
         q: Quantifier,
-        binders: &[(LocalId, Domain)],
+        binders: &[Binder],
         body: &Expr,
         frame: &mut Vec<Value>,
     ) -> EvalResult<Value> {
-        let Some(((var, domain), rest)) = binders.split_first() else {
+        let Some((Binder { slot: var, domain, .. }, rest)) = binders.split_first() else {
             return self.eval(body, frame);
         };
         let items = self.domain_values(domain, frame)?;

@@ -27,3 +27,17 @@ pub fn parse_file(text: &str, source: SourceId) -> Result<ast::File, Diagnostic>
     let items = builder.items(file.into_inner())?;
     Ok(ast::File { source, doc: trivia::file_doc(text, &comments), items })
 }
+
+/// Parses a single expression (a `--set` value).
+pub fn parse_expr(text: &str, source: SourceId) -> Result<ast::Expr, Diagnostic> {
+    let comments = trivia::scan(text, source)?;
+    let mut pairs =
+        GovParser::parse(Rule::value_input, text).map_err(|e| errors::syntax_error(e, text, source))?;
+    let input = pairs.next().ok_or_else(|| errors::internal(source, "empty parse"))?;
+    let builder = build::Builder { source, text, comments: &comments };
+    let expr = input
+        .into_inner()
+        .find(|p| p.as_rule() == Rule::expr)
+        .ok_or_else(|| errors::internal(source, "value without expression"))?;
+    builder.expr(expr)
+}

@@ -1,0 +1,96 @@
+//! `gov run` as a library: solve the regime (or one scenario), decide its checks and
+//! expects, compare metrics across scenarios and solve its finite games. Pure: the
+//! result is data for `report` to render.
+
+use crate::diag::Diagnostic;
+use crate::model::*;
+use crate::solve::state::RunEnv;
+use crate::solve::{solve, Solution};
+use crate::verify::{decide_check, decide_expect, Verdict};
+
+/// A metric compared across scenarios.
+#[derive(Debug, Clone)]
+pub struct Comparison {
+    /// The metric's name.
+    pub name: String,
+    /// (scenario, value) rows in the order written.
+    pub rows: Vec<(String, f64)>,
+    /// The metric's type (for its unit).
+    pub ty: Type,
+}
+
+/// Everything `gov run` computed.
+#[derive(Debug, Clone)]
+pub struct RunReport {
+    /// The scenario solved (`None` for the base regime).
+    pub scenario: Option<String>,
+    /// The equilibrium.
+    pub solution: Solution,
+    /// Verdicts of every `check`.
+    pub checks: Vec<Verdict>,
+    /// Verdicts of every `expect`.
+    pub expects: Vec<Verdict>,
+    /// Every `compare`.
+    pub comparisons: Vec<Comparison>,
+}
+
+impl RunReport {
+    /// True when every check and expect holds.
+    pub fn all_hold(&self) -> bool {
+        self.checks.iter().chain(&self.expects).all(|v| v.holds)
+    }
+}
+
+/// Where scenario models come from: scenarios that add or replace rules need their own
+/// checked model; others use the base model.
+pub trait Scenarios {
+    /// The model to solve scenario `name` with.
+    fn model_for(&self, name: &str) -> Result<Model, Vec<Diagnostic>>;
+}
+
+/// Runs the regime (under `scenario` if given).
+pub fn run(model: &Model, scenarios: &dyn Scenarios, scenario: Option<&str>) -> Result<RunReport, Vec<Diagnostic>> {
+    let (model_s, solution) = solve_named(model, scenarios, scenario)?;
+    let model_ref = model_s.as_ref().unwrap_or(model);
+    let state = &solution.state;
+    let mut checks = Vec::new();
+    for c in &model_ref.checks {
+        checks.push(decide_check(model_ref, state, c).map_err(|e| vec![e.to_diagnostic()])?);
+    }
+    let mut expects = Vec::new();
+    for e in &model_ref.expects {
+        expects.push(decide_expect(model_ref, state, e).map_err(|e| vec![e.to_diagnostic()])?);
+    }
+    let mut comparisons = Vec::new();
+    let mut solved: Vec<(String, Option<Model>, Solution)> = Vec::new();
+    for c in &model.compares {
+        let mut rows = Vec::new();
+        for name in &c.scenarios {
+            let key = if name == "base" { None } else { Some(name.as_str()) };
+            if !solved.iter().any(|(n, _, _)| n == name) {
+                let (m, s) = solve_named(model, scenarios, key)?;
+                solved.push((name.clone(), m, s));
+            }
+            let Some((_, m, s)) = solved.iter().find(|(n, _, _)| n == name) else { continue };
+            let m = m.as_ref().unwrap_or(model);
+            let metric = m.compares.iter().find(|x| x.name == c.name).map(|x| &x.metric).unwrap_or(&c.metric);
+            let v = RunEnv::new(m, &s.state).eval_num(metric).map_err(|e| vec![crate::solve::eval_diagnostic(&e)])?;
+            rows.push((name.clone(), v));
+        }
+        comparisons.push(Comparison { name: c.name.clone(), rows, ty: c.metric.ty.clone() });
+    }
+    Ok(RunReport { scenario: scenario.map(str::to_string), solution, checks, expects, comparisons })
+}
+
+/// Solves the base regime or a named scenario; returns the scenario's own model when it has one.
+fn solve_named(model: &Model, scenarios: &dyn Scenarios, name: Option<&str>) -> Result<(Option<Model>, Solution), Vec<Diagnostic>> {
+    let Some(name) = name else {
+        return solve(model, None).map(|s| (None, s)).map_err(|e| vec![e.to_diagnostic()]);
+    };
+    let m = scenarios.model_for(name)?;
+    let solution = {
+        let scenario = m.scenarios.iter().find(|s| s.name == name);
+        solve(&m, scenario).map_err(|e| vec![e.to_diagnostic()])?
+    };
+    Ok((Some(m), solution))
+}

@@ -1,0 +1,341 @@
+//! The solution concepts, composed: markets clear around an inner equilibrium; the inner
+//! equilibrium is backward induction over the `sequence` stages, and inside a stage a Nash
+//! equilibrium by Gauss–Seidel best-response iteration. The result carries its residuals
+//! (excess demand, the largest gain from a unilateral deviation) and how it was found.
+
+use super::init::initial_state;
+use super::numeric::{clear_market, RootError};
+use super::respond::{payoff, respond, Follow};
+use super::state::{RunEnv, State};
+use super::SolveError;
+use crate::check::visit;
+use crate::model::*;
+
+/// Rounds of best-response iteration before giving up.
+const MAX_ROUNDS: usize = 200;
+/// A change below this (relative) counts as settled.
+const TOL: f64 = 1e-7;
+
+/// An equilibrium and the evidence for it.
+#[derive(Debug, Clone)]
+pub struct Solution {
+    /// The values at equilibrium.
+    pub state: State,
+    /// The solution concept, in words.
+    pub concept: String,
+    /// How it was computed, one line per step.
+    pub method: Vec<String>,
+    /// Largest payoff any member could gain by deviating alone (0 at an exact equilibrium).
+    pub certificate: f64,
+    /// Excess demand (demand − supply) per market at the final prices.
+    pub excess_demand: Vec<f64>,
+    /// Best-response rounds used (last inner solve).
+    pub rounds: usize,
+}
+
+/// Who moves in which stage: members of actors with choices.
+struct Plan {
+    stages: Vec<Vec<ActorId>>,
+    independent: bool,
+}
+
+/// Solves the model's equilibrium (under a scenario, if given).
+pub fn solve(model: &Model, scenario: Option<&Scenario>) -> Result<Solution, SolveError> {
+    let mut state = initial_state(model, scenario)?;
+    let plan = plan(model);
+    let mut method = Vec::new();
+    let mut rounds = 0;
+    let markets: Vec<MarketId> = (0..model.markets.len()).filter(|m| !state.inactive.markets[*m]).collect();
+    match markets.as_slice() {
+        [] => rounds = inner(model, &plan, &mut state, 0)?,
+        [m] => {
+            let m = *m;
+            let mut last_rounds = 0;
+            let mut z = |p: f64| -> Result<f64, SolveError> {
+                state.prices[m] = p;
+                match inner(model, &plan, &mut state, 0) {
+                    Ok(r) => last_rounds = r,
+                    // Demand that runs off to infinity at this price: excess demand is +inf.
+                    Err(SolveError::Unbounded { .. }) => return Ok(f64::INFINITY),
+                    Err(e) => return Err(e),
+                }
+                excess(model, &state, m)
+            };
+            let root = clear_market(&mut z, 1.0, 1e-12).map_err(|e| clearing_error(model, m, e))?;
+            state.prices[m] = root.x;
+            rounds = inner(model, &plan, &mut state, 0)?.max(last_rounds);
+            method.push(format!(
+                "market `{}` cleared by bracketing and Brent's method ({} evaluations of excess demand, final bracket width {})",
+                model.markets[m].name,
+                root.evaluations,
+                crate::report::number(root.bracket.1 - root.bracket.0),
+            ));
+        }
+        several => {
+            let mut settled = false;
+            for sweep in 0..100 {
+                let mut moved: f64 = 0.0;
+                for &m in several {
+                    let old = state.prices[m];
+                    let mut z = |p: f64| -> Result<f64, SolveError> {
+                        state.prices[m] = p;
+                        match inner(model, &plan, &mut state, 0) {
+                            Ok(r) => rounds = r,
+                            Err(SolveError::Unbounded { .. }) => return Ok(f64::INFINITY),
+                            Err(e) => return Err(e),
+                        }
+                        excess(model, &state, m)
+                    };
+                    let root = clear_market(&mut z, old.max(1.0), 1e-12).map_err(|e| clearing_error(model, m, e))?;
+                    state.prices[m] = root.x;
+                    moved = moved.max((root.x - old).abs() / (1.0 + old.abs()));
+                }
+                if moved < 1e-10 {
+                    method.push(format!("{} markets cleared jointly by Gauss–Seidel price iteration ({} sweeps)", several.len(), sweep + 1));
+                    settled = true;
+                    break;
+                }
+            }
+            rounds = inner(model, &plan, &mut state, 0)?.max(rounds);
+            if !settled {
+                return Err(SolveError::NoConvergence {
+                    what: "joint market clearing".into(),
+                    iterations: 100,
+                    residual: markets.iter().map(|m| excess(model, &state, *m).unwrap_or(f64::NAN).abs()).fold(0.0, f64::max),
+                    span: model.markets[several[0]].span,
+                });
+            }
+        }
+    }
+    let concept = concept(model, &plan, !markets.is_empty());
+    method.push(if plan.stages.len() > 1 {
+        format!("backward induction over {} stages; each stage by best-response iteration", plan.stages.len())
+    } else {
+        format!(
+            "best-response iteration ({rounds} round{}); best responses by global 1-D search (grid + Brent refinement, split at thresholds)",
+            if rounds == 1 { "" } else { "s" }
+        )
+    });
+    let certificate = certificate(model, &plan, &state)?;
+    if let Some((who, gain)) = &certificate.1 {
+        let unit = model.payoff_dim.as_ref().map(|d| Type::quantity(d.clone())).unwrap_or_else(Type::real);
+        let span = plan.stages.first().and_then(|s| s.first()).map(|a| model.actors[*a].span).unwrap_or_default();
+        return Err(SolveError::NotEquilibrium { who: who.clone(), gain: crate::report::value_with_unit(*gain, &unit), span });
+    }
+    let certificate = certificate.0;
+    let excess_demand = (0..model.markets.len())
+        .map(|m| if state.inactive.markets[m] { Ok(0.0) } else { excess(model, &state, m) })
+        .collect::<Result<Vec<f64>, SolveError>>()?;
+    if plan.stages.len() == 1 && markets.is_empty() && !plan.independent {
+        check_unique(model, scenario, &plan, &state)?;
+    }
+    Ok(Solution { state, concept, method, certificate, excess_demand, rounds })
+}
+
+fn concept(model: &Model, plan: &Plan, markets: bool) -> String {
+    let movers: usize = plan.stages.iter().map(Vec::len).sum();
+    let base = if plan.stages.len() > 1 {
+        "subgame-perfect equilibrium".to_string()
+    } else if movers == 0 {
+        "no choices (evaluation only)".to_string()
+    } else if plan.independent {
+        "price-taking optimum (no strategic interaction)".to_string()
+    } else {
+        "Nash equilibrium".to_string()
+    };
+    if markets {
+        format!("competitive equilibrium: {base}, markets clear ({} market{})", model.markets.len(), if model.markets.len() == 1 { "" } else { "s" })
+    } else {
+        base
+    }
+}
+
+fn plan(model: &Model) -> Plan {
+    let movers: Vec<ActorId> = (0..model.actors.len()).filter(|a| !model.actors[*a].choices.is_empty()).collect();
+    let mut stages: Vec<Vec<ActorId>> = model.sequence.iter().map(|s| s.iter().copied().filter(|a| movers.contains(a)).collect()).collect();
+    stages.retain(|s| !s.is_empty());
+    let staged: Vec<ActorId> = stages.iter().flatten().copied().collect();
+    let rest: Vec<ActorId> = movers.iter().copied().filter(|a| !staged.contains(a)).collect();
+    match stages.last_mut() {
+        Some(last) => last.extend(rest),
+        None if !rest.is_empty() => stages.push(rest),
+        None => {}
+    }
+    Plan { independent: independent(model), stages }
+}
+
+/// True when no payoff (or threshold) reads another member's choice, directly or through
+/// lets, functions and audits: one round of best responses is then an equilibrium.
+fn independent(model: &Model) -> bool {
+    model.actors.iter().enumerate().all(|(a, actor)| {
+        let mut seen = Vec::new();
+        let payoff_ok = actor.payoff.as_ref().is_none_or(|p| !reads_others(model, a, p, &mut seen));
+        payoff_ok && model.thresholds.iter().filter(|t| t.on == a).all(|t| !reads_others(model, a, &t.condition, &mut seen))
+    })
+}
+
+/// Whether `e`, evaluated for a member of `a`, depends on another member's choices.
+fn reads_others(model: &Model, a: ActorId, e: &Expr, seen: &mut Vec<(u8, usize, usize)>) -> bool {
+    let mut found = false;
+    let mut follow: Vec<&Expr> = Vec::new();
+    visit(e, &mut |x| match &x.kind {
+        ExprKind::Member { actor, member, of } => {
+            let own = *actor == a && matches!(of.kind, ExprKind::SelfMember(s) if s == a);
+            match member {
+                MemberRef::Param(_) => {}
+                MemberRef::Let(i) if own => {
+                    if !seen.contains(&(0, a, *i)) {
+                        seen.push((0, a, *i));
+                        if let Some(l) = model.actors[a].lets.get(*i) {
+                            follow.push(&l.value);
+                        }
+                    }
+                }
+                MemberRef::Choice(_) | MemberRef::Random(_) if own => {}
+                _ => found = true,
+            }
+        }
+        ExprKind::Let(i) => {
+            if !seen.contains(&(1, 0, *i)) {
+                seen.push((1, 0, *i));
+                if let Some(l) = model.lets.get(*i) {
+                    follow.push(&l.value);
+                }
+            }
+        }
+        ExprKind::Call(f, _) => {
+            if !seen.contains(&(2, 0, *f)) {
+                seen.push((2, 0, *f));
+                if let Some(func) = model.fns.get(*f) {
+                    follow.push(&func.body);
+                }
+            }
+        }
+        ExprKind::MemberCall { actor, func, of, .. } => {
+            let own = *actor == a && matches!(of.kind, ExprKind::SelfMember(s) if s == a);
+            if !own {
+                found = true;
+            } else if !seen.contains(&(3, a, *func)) {
+                seen.push((3, a, *func));
+                if let Some(f) = model.actors[a].fns.get(*func) {
+                    follow.push(&f.body);
+                }
+            }
+        }
+        ExprKind::AuditProb(id) => {
+            if let Some(audit) = model.audits.get(*id) {
+                follow.push(&audit.prob);
+            }
+        }
+        _ => {}
+    });
+    found || follow.into_iter().any(|f| reads_others(model, a, f, seen))
+}
+
+/// Solves stages `k..` given earlier stages' choices; returns best-response rounds used in stage `k`.
+fn inner(model: &Model, plan: &Plan, state: &mut State, k: usize) -> Result<usize, SolveError> {
+    let Some(stage) = plan.stages.get(k) else { return Ok(0) };
+    let members: Vec<(ActorId, i64)> =
+        stage.iter().flat_map(|&a| (1..=state.actors[a].size as i64).map(move |m| (a, m))).collect();
+    let mut follow = |model: &Model, s: &mut State| -> Result<(), SolveError> { inner(model, plan, s, k + 1).map(|_| ()) };
+    let follow: &mut Follow<'_> = &mut follow;
+    if k + 1 < plan.stages.len() {
+        follow(model, state)?;
+    }
+    let max_rounds = if plan.independent && k + 1 == plan.stages.len() { 1 } else { MAX_ROUNDS };
+    let mut last = 0.0;
+    for round in 1..=max_rounds {
+        let mut change: f64 = 0.0;
+        for &(a, m) in &members {
+            change = change.max(respond(model, state, a, m, follow)?.change);
+        }
+        last = change;
+        if change <= TOL || max_rounds == 1 {
+            return Ok(round);
+        }
+    }
+    let span = stage.first().map(|a| model.actors[*a].span).unwrap_or_default();
+    Err(SolveError::NoConvergence { what: "best-response iteration".into(), iterations: max_rounds, residual: last, span })
+}
+
+/// Excess demand of market `m` at the current state.
+fn excess(model: &Model, state: &State, m: MarketId) -> Result<f64, SolveError> {
+    let env = RunEnv::new(model, state);
+    let market = &model.markets[m];
+    let d = env.eval_num(&market.demand).map_err(SolveError::from_eval)?;
+    let s = env.eval_num(&market.supply).map_err(SolveError::from_eval)?;
+    Ok(d - s)
+}
+
+fn clearing_error(model: &Model, m: MarketId, e: RootError<SolveError>) -> SolveError {
+    let market = &model.markets[m];
+    match e {
+        RootError::Eval(inner) => inner,
+        RootError::NoSignChange { tried } => SolveError::NoClearing { market: market.name.clone(), tried, span: market.span },
+        RootError::NotFinite { x } => SolveError::NoClearing { market: market.name.clone(), tried: vec![(x, f64::NAN)], span: market.span },
+        RootError::NoConvergence { x, residual, iterations } => SolveError::NoConvergence {
+            what: format!("clearing market `{}`", market.name),
+            iterations,
+            residual: residual.abs().max(x * 0.0),
+            span: market.span,
+        },
+    }
+}
+
+/// The largest payoff gain any member gets by deviating alone (later stages re-optimised),
+/// and who gains more than the tolerance, if anyone.
+fn certificate(model: &Model, plan: &Plan, state: &State) -> Result<(f64, Option<(String, f64)>), SolveError> {
+    let mut worst: f64 = 0.0;
+    let mut violator = None;
+    for (k, stage) in plan.stages.iter().enumerate() {
+        for &a in stage {
+            for m in 1..=state.actors[a].size as i64 {
+                let mut trial = state.clone();
+                let before = payoff(model, &trial, a, m)?;
+                let mut follow = |model: &Model, s: &mut State| -> Result<(), SolveError> { inner(model, plan, s, k + 1).map(|_| ()) };
+                respond(model, &mut trial, a, m, &mut follow)?;
+                let after = payoff(model, &trial, a, m)?;
+                let gain = after - before;
+                if gain > 1e-6 * (1.0 + before.abs()) && violator.is_none() {
+                    violator = Some((crate::report::member_name(model, a, m), gain));
+                }
+                worst = worst.max(gain);
+            }
+        }
+    }
+    Ok((worst, violator))
+}
+
+/// Restarts from the other end of every domain; a different limit means several equilibria.
+fn check_unique(model: &Model, scenario: Option<&Scenario>, plan: &Plan, found: &State) -> Result<(), SolveError> {
+    let mut other = initial_state(model, scenario)?;
+    for (a, actor) in model.actors.iter().enumerate() {
+        for m in 0..other.actors[a].size {
+            for (c, choice) in actor.choices.iter().enumerate() {
+                if other.actors[a].fixed[m][c] {
+                    continue;
+                }
+                let env = RunEnv::new(model, found).at(a, m as i64 + 1);
+                let high = match &choice.domain.kind {
+                    DomainKind::Interval { hi, lo, .. } => match (env.eval_num(hi), env.eval_num(lo)) {
+                        (Ok(h), _) if h.is_finite() => Some(Value::Num(h)),
+                        (_, Ok(l)) => Some(Value::Num(l.abs().max(1.0) * 10.0)),
+                        _ => None,
+                    },
+                    _ => None,
+                };
+                if let Some(v) = high {
+                    other.actors[a].choices[m][c] = v;
+                }
+            }
+        }
+    }
+    inner(model, plan, &mut other, 0)?;
+    let (x, y) = (found.choice_vector(), other.choice_vector());
+    let differs = x.iter().zip(&y).any(|(a, b)| (a - b).abs() > 1e-6 * (1.0 + a.abs().max(b.abs())));
+    if differs {
+        let span = plan.stages.first().and_then(|s| s.first()).map(|a| model.actors[*a].span).unwrap_or_default();
+        return Err(SolveError::Several { found: vec![crate::report::describe_choices(model, found), crate::report::describe_choices(model, &other)], span });
+    }
+    Ok(())
+}

@@ -1,0 +1,203 @@
+//! The starting [`State`] of a solve: parameter values (defaults, scenario overrides),
+//! family sizes, member parameters, choices at a feasible starting point, fixed choices.
+
+use super::state::{ActorState, Inactive, RunEnv, State};
+use super::SolveError;
+use crate::eval::{EvalError, EvalErrorKind, EvalResult, Env, Evaluator};
+use crate::model::*;
+use crate::source::Span;
+use std::cell::RefCell;
+
+/// Parameter values while they are being computed (memoised, cycles impossible after checking).
+struct InitEnv<'a> {
+    model: &'a Model,
+    overrides: &'a [(ParamId, Expr)],
+    values: &'a RefCell<Vec<Option<Value>>>,
+    current: Option<(ActorId, i64)>,
+}
+
+fn not_here<T>(what: &str, span: Span) -> EvalResult<T> {
+    Err(EvalError { kind: EvalErrorKind::NotConstant(what.into()), span })
+}
+
+impl InitEnv<'_> {
+    fn eval_at(&self, e: &Expr, current: Option<(ActorId, i64)>) -> EvalResult<Value> {
+        let env = InitEnv { model: self.model, overrides: self.overrides, values: self.values, current };
+        let mut frame = current.map(|(_, i)| vec![Value::Num(i as f64)]).unwrap_or_default();
+        Evaluator { model: self.model, env: &env }.eval(e, &mut frame)
+    }
+}
+
+impl Env for InitEnv<'_> {
+    fn param(&self, id: ParamId, span: Span) -> EvalResult<Value> {
+        if let Some(Some(v)) = self.values.borrow().get(id) {
+            return Ok(v.clone());
+        }
+        let expr = match self.overrides.iter().rev().find(|(p, _)| *p == id) {
+            Some((_, e)) => e,
+            None => match self.model.params.get(id).and_then(|p| p.default.as_ref()) {
+                Some(d) => d,
+                None => {
+                    let name = self.model.params.get(id).map(|p| p.name.as_str()).unwrap_or("?");
+                    return not_here(&format!("parameter `{name}` has no value"), span);
+                }
+            },
+        };
+        let v = self.eval_at(expr, None)?;
+        if let Some(slot) = self.values.borrow_mut().get_mut(id) {
+            *slot = Some(v.clone());
+        }
+        Ok(v)
+    }
+
+    fn global_let(&self, id: LetId, span: Span) -> EvalResult<Value> {
+        match self.model.lets.get(id) {
+            Some(l) => self.eval_at(&l.value, None),
+            None => not_here("an unknown let", span),
+        }
+    }
+
+    fn member(&self, actor: ActorId, index: i64, member: MemberRef, span: Span) -> EvalResult<Value> {
+        let a = self.model.actors.get(actor);
+        match member {
+            MemberRef::Param(i) => match a.and_then(|a| a.params.get(i)).and_then(|p| p.default.as_ref()) {
+                Some(d) => self.eval_at(d, Some((actor, index))),
+                None => not_here("a member parameter without a default", span),
+            },
+            MemberRef::Let(i) => match a.and_then(|a| a.lets.get(i)) {
+                Some(l) => self.eval_at(&l.value, Some((actor, index))),
+                None => not_here("an unknown member let", span),
+            },
+            _ => not_here("a choice (parameters cannot depend on choices)", span),
+        }
+    }
+
+    fn market_price(&self, _: MarketId, span: Span) -> EvalResult<Value> {
+        not_here("a market price (parameters cannot depend on prices)", span)
+    }
+
+    fn audit_prob(&self, _: AuditId, span: Span) -> EvalResult<Value> {
+        not_here("an audit probability", span)
+    }
+
+    fn random(&self, _: RandomId, span: Span) -> EvalResult<Value> {
+        not_here("a random draw", span)
+    }
+
+    fn current_member(&self, actor: ActorId, span: Span) -> EvalResult<Value> {
+        match self.current {
+            Some((a, i)) if a == actor => Ok(Value::Member(a, i)),
+            _ => not_here("an actor instance", span),
+        }
+    }
+}
+
+/// Builds the starting state; `overrides` replace parameter defaults (scenario `set`).
+pub fn initial_state(model: &Model, scenario: Option<&Scenario>) -> Result<State, SolveError> {
+    let overrides: &[(ParamId, Expr)] = scenario.map(|s| s.sets.as_slice()).unwrap_or(&[]);
+    let values = RefCell::new(vec![None; model.params.len()]);
+    let env = InitEnv { model, overrides, values: &values, current: None };
+    let mut params = Vec::with_capacity(model.params.len());
+    for (id, p) in model.params.iter().enumerate() {
+        params.push(env.param(id, p.span).map_err(SolveError::from_eval)?);
+    }
+    check_overridden_constraints(model, &env, overrides)?;
+    let mut actors = Vec::with_capacity(model.actors.len());
+    for (id, a) in model.actors.iter().enumerate() {
+        let size = match &a.family {
+            None => 1,
+            Some((lo, hi)) => {
+                let lo = num(env.eval_at(lo, None), lo.span)?;
+                let hi = num(env.eval_at(hi, None), hi.span)?;
+                ((hi - lo).floor() as i64 + 1).max(0) as usize
+            }
+        };
+        let mut member_params = Vec::with_capacity(size);
+        let mut choices = Vec::with_capacity(size);
+        for m in 1..=size as i64 {
+            let mut values = Vec::with_capacity(a.params.len());
+            for (i, p) in a.params.iter().enumerate() {
+                values.push(env.member(id, m, MemberRef::Param(i), p.span).map_err(SolveError::from_eval)?);
+            }
+            member_params.push(values);
+            choices.push(vec![Value::Num(0.0); a.choices.len()]);
+        }
+        actors.push(ActorState {
+            size,
+            params: member_params,
+            choices,
+            abstained: vec![false; size],
+            fixed: vec![vec![false; a.choices.len()]; size],
+        });
+    }
+    let inactive = Inactive {
+        markets: model.markets.iter().map(|m| removed(scenario, &m.name)).collect(),
+        audits: model.audits.iter().map(|a| removed(scenario, &a.name)).collect(),
+        fns: model.fns.iter().map(|f| removed(scenario, &f.name)).collect(),
+        thresholds: model.thresholds.iter().map(|t| removed(scenario, &t.name)).collect(),
+    };
+    let mut state = State { work: Default::default(), params, actors, prices: vec![0.0; model.markets.len()], inactive };
+    for (a, actor) in model.actors.iter().enumerate() {
+        for m in 1..=state.actors[a].size as i64 {
+            for (c, choice) in actor.choices.iter().enumerate() {
+                let v = start_value(model, &state, a, m, choice)?;
+                state.actors[a].choices[(m - 1) as usize][c] = v;
+            }
+        }
+    }
+    if let Some(s) = scenario {
+        for (a, c, value) in &s.fixes {
+            let size = state.actors.get(*a).map(|x| x.size).unwrap_or(0);
+            for m in 0..size {
+                let v = RunEnv::new(model, &state).eval(value).map_err(SolveError::from_eval)?;
+                state.actors[*a].choices[m][*c] = v;
+                state.actors[*a].fixed[m][*c] = true;
+            }
+        }
+    }
+    Ok(state)
+}
+
+fn removed(scenario: Option<&Scenario>, name: &str) -> bool {
+    scenario.is_some_and(|s| s.removes.iter().any(|r| r == name))
+}
+
+fn num(v: EvalResult<Value>, span: Span) -> Result<f64, SolveError> {
+    crate::eval::as_num(&v.map_err(SolveError::from_eval)?, span).map_err(SolveError::from_eval)
+}
+
+/// `where` constraints must hold for overridden values too.
+fn check_overridden_constraints(model: &Model, env: &InitEnv<'_>, overrides: &[(ParamId, Expr)]) -> Result<(), SolveError> {
+    for (id, value) in overrides {
+        let Some(c) = model.params.get(*id).and_then(|p| p.constraint.as_ref()) else { continue };
+        if let Ok(Value::Bool(false)) = env.eval_at(c, None) {
+            let name = model.params[*id].name.clone();
+            return Err(SolveError::Constraint { name, value: value.span, constraint: c.span });
+        }
+    }
+    Ok(())
+}
+
+/// A feasible starting value: the lower end of an interval (or 0 / 1 when unbounded), the first of a finite set.
+fn start_value(model: &Model, state: &State, actor: ActorId, member: i64, choice: &Choice) -> Result<Value, SolveError> {
+    let env = RunEnv::new(model, state).at(actor, member);
+    let eval = |e: &Expr| env.eval_num(e).map_err(SolveError::from_eval);
+    Ok(match &choice.domain.kind {
+        DomainKind::Interval { lo, hi, .. } => {
+            let (l, h) = (eval(lo)?, eval(hi)?);
+            let x = if l.is_finite() { l } else if h.is_finite() { h.min(0.0) } else { 0.0 };
+            Value::Num(x)
+        }
+        DomainKind::Range(lo, _) => Value::Num(eval(lo)?),
+        DomainKind::Set(items) => match items.first() {
+            Some(e) => env.eval(e).map_err(SolveError::from_eval)?,
+            None => Value::Num(0.0),
+        },
+        DomainKind::Enum(id) => Value::Enum(*id, 0),
+        DomainKind::Family(a) => Value::Member(*a, 1),
+        DomainKind::List(e) => match env.eval(e).map_err(SolveError::from_eval)? {
+            Value::List(items) => items.into_iter().next().unwrap_or(Value::Num(0.0)),
+            other => other,
+        },
+    })
+}

@@ -1,0 +1,173 @@
+//! Model → equilibrium. Price-taking actors best-respond to prices and markets clear
+//! (competitive equilibrium); simultaneous movers reach a Nash equilibrium by
+//! best-response iteration with a convergence certificate; staged games are solved by
+//! backward induction; finite `game`s get every pure and (for two players) every extreme
+//! mixed equilibrium, exactly. Failures say what was tried and what was found.
+
+mod equilibrium;
+mod init;
+pub mod numeric;
+mod respond;
+pub mod state;
+
+pub use equilibrium::{solve, Solution};
+
+use crate::diag::{Code, Diagnostic};
+use crate::eval::{EvalError, EvalErrorKind};
+use crate::source::Span;
+
+/// Why a regime could not be solved.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SolveError {
+    /// An expression failed to evaluate (division by zero, `sqrt` of a negative, ...).
+    Eval(EvalError),
+    /// A parameter value violates its `where` constraint.
+    Constraint {
+        /// The parameter.
+        name: String,
+        /// The overriding value.
+        value: Span,
+        /// The constraint.
+        constraint: Span,
+    },
+    /// Best-response iteration did not settle.
+    NoConvergence {
+        /// What was iterated.
+        what: String,
+        /// Rounds tried.
+        iterations: usize,
+        /// The last largest change.
+        residual: f64,
+        /// Where (the actor or regime).
+        span: Span,
+    },
+    /// The solver spent its budget of payoff evaluations.
+    Budget {
+        /// Evaluations spent.
+        evaluations: u64,
+        /// Where (the regime's first mover).
+        span: Span,
+    },
+    /// The solution leaves a member a profitable deviation.
+    NotEquilibrium {
+        /// Who could gain.
+        who: String,
+        /// How much (payoff units, formatted).
+        gain: String,
+        /// Where the actor is declared.
+        span: Span,
+    },
+    /// Different starting points led to different equilibria.
+    Several {
+        /// The equilibria found, described.
+        found: Vec<String>,
+        /// Where.
+        span: Span,
+    },
+    /// No price clears a market.
+    NoClearing {
+        /// The market.
+        market: String,
+        /// Prices tried with the excess demand at each.
+        tried: Vec<(f64, f64)>,
+        /// Where.
+        span: Span,
+    },
+    /// A payoff grows without bound in a choice.
+    Unbounded {
+        /// `Actor.choice`.
+        what: String,
+        /// The largest choice tried and the payoff there.
+        x: f64,
+        /// Payoff at `x`.
+        value: f64,
+        /// Where the choice is declared.
+        span: Span,
+    },
+}
+
+impl SolveError {
+    /// Wraps an evaluation error.
+    pub fn from_eval(e: EvalError) -> SolveError {
+        SolveError::Eval(e)
+    }
+
+    /// The diagnostic users see.
+    pub fn to_diagnostic(&self) -> Diagnostic {
+        match self {
+            SolveError::Eval(e) => eval_diagnostic(e),
+            SolveError::Constraint { name, value, constraint } => {
+                Diagnostic::new(Code::E0308, *value, format!("the value of `{name}` violates its constraint"))
+                    .label("this value")
+                    .with(*constraint, "the constraint")
+                    .help("choose a value that satisfies the `where` constraint")
+            }
+            SolveError::NoConvergence { what, iterations, residual, span } => {
+                Diagnostic::new(Code::E0502, *span, format!("{what} did not converge"))
+                    .label("the best responses of these actors keep changing")
+                    .note(format!("tried {iterations} rounds of best-response iteration; the last round still changed a choice by {}", crate::report::number(*residual)))
+                    .help("the game may have no pure-strategy equilibrium (best responses cycle); check the payoffs, or model it as a finite `game` to get mixed equilibria")
+            }
+            SolveError::Budget { evaluations, span } => Diagnostic::new(Code::E0502, *span, "the solver gave up")
+                .label("solving this regime needs more work than allowed")
+                .note(format!("stopped after {evaluations} payoff evaluations without settling"))
+                .help("reduce the number of actors or choices, bound unbounded domains, or give choices finite sets"),
+            SolveError::NotEquilibrium { who, gain, span } => Diagnostic::new(Code::E0502, *span, "no equilibrium found")
+                .label("best-response iteration stopped at a point that is not an equilibrium")
+                .note(format!("`{who}` gains {gain} by deviating alone"))
+                .help("with several choices per actor the search is coordinate-wise; check for payoffs that reward moving two choices together, or give the choices finite sets"),
+            SolveError::Several { found, span } => {
+                let mut d = Diagnostic::new(Code::E0503, *span, "several equilibria")
+                    .label("different starting points lead to different equilibria")
+                    .help("add a rule that selects one (e.g. a `sequence` for who moves first), or report all of them with a finite `game`");
+                for (i, f) in found.iter().enumerate() {
+                    d = d.note(format!("equilibrium {}: {f}", i + 1));
+                }
+                d
+            }
+            SolveError::NoClearing { market, tried, span } => {
+                let shown: Vec<String> = tried
+                    .iter()
+                    .take(8)
+                    .map(|(p, z)| format!("price {} → excess demand {}", crate::report::number(*p), crate::report::number(*z)))
+                    .collect();
+                Diagnostic::new(Code::E0504, *span, format!("market `{market}` does not clear"))
+                    .label("no price makes demand equal supply")
+                    .note(format!("tried: {}", shown.join("; ")))
+                    .help("check that demand falls as the price rises (the payoffs must pay the price)")
+            }
+            SolveError::Unbounded { what, x, value, span } => {
+                Diagnostic::new(Code::E0505, *span, format!("payoff unbounded in `{what}`"))
+                    .label("the best choice runs off to infinity")
+                    .note(format!("at `{what}` = {} the payoff is still rising ({})", crate::report::number(*x), crate::report::number(*value)))
+                    .help("bound the choice (`in [0, MAX]`) or make the payoff concave (a cost or a price that grows with it)")
+            }
+        }
+    }
+}
+
+/// A runtime evaluation failure as a diagnostic.
+pub fn eval_diagnostic(e: &EvalError) -> Diagnostic {
+    let (message, label, help) = match &e.kind {
+        EvalErrorKind::DivisionByZero => ("division by zero", "this is zero".to_string(), "change the parameters or guard the division with `if`"),
+        EvalErrorKind::Domain(what) => ("invalid arithmetic", what.clone(), "change the parameters so the operation is defined"),
+        EvalErrorKind::NonFinite => ("a value is not a finite number", "this overflows or is undefined".to_string(), "use smaller numbers or a larger unit"),
+        EvalErrorKind::IndexOutOfRange { index, len } => (
+            "index out of range",
+            format!("index `{index}`, but there are {len}"),
+            "lists and families are indexed from 1",
+        ),
+        EvalErrorKind::NotConstant(what) if what.contains("has no value") => {
+            return Diagnostic::new(Code::E0506, e.span, what.clone())
+                .label("needed here")
+                .help("give it a default in the file or a value with `--set NAME=VALUE`");
+        }
+        EvalErrorKind::NotConstant(what) => ("cannot be evaluated here", what.clone(), "restate this in terms of parameters, choices and prices"),
+        EvalErrorKind::Continuous => ("cannot enumerate a continuous domain", "an interval".to_string(), "use a range, a set or a family"),
+        EvalErrorKind::Shape(what) => {
+            return Diagnostic::new(Code::E0901, e.span, format!("internal error: {what}"))
+                .help("this is a bug in gov; please report it with the input that caused it");
+        }
+    };
+    Diagnostic::new(Code::E0501, e.span, message).label(label).help(help)
+}

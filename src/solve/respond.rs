@@ -1,0 +1,190 @@
+//! Best responses of one actor member, the others held fixed: interval choices by global
+//! 1-D search split at every breakpoint the model shows (threshold comparisons on the
+//! choice), finite choices by enumeration, several choices by coordinate ascent, and
+//! `or abstain` by comparing the best payoff with staying out (0).
+
+use super::numeric::{maximize_1d, MaxError, MaximizeOptions};
+use super::state::{RunEnv, State};
+use super::SolveError;
+use crate::eval::{EvalError, EvalErrorKind};
+use crate::model::*;
+use crate::syntax::ast::BinOp;
+
+/// Recomputes what depends on a mover's choice (later stages); a no-op in the last stage.
+pub type Follow<'f> = dyn FnMut(&Model, &mut State) -> Result<(), SolveError> + 'f;
+
+/// Most payoff evaluations one solve may spend (a few seconds of work).
+pub const BUDGET: u64 = 5_000_000;
+
+/// What a best response changed.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Response {
+    /// Largest change of a choice (abstaining counts as 1).
+    pub change: f64,
+}
+
+/// Moves member `m` (1-based) of `actor` to a best response and re-runs `follow`.
+pub fn respond(model: &Model, state: &mut State, actor: ActorId, m: i64, follow: &mut Follow<'_>) -> Result<Response, SolveError> {
+    let Some(a) = model.actors.get(actor) else { return Ok(Response::default()) };
+    if state.work.spent() > BUDGET {
+        return Err(SolveError::Budget { evaluations: state.work.spent(), span: a.span });
+    }
+    let idx = (m - 1) as usize;
+    let before_choices = state.actors[actor].choices[idx].clone();
+    let before_abstained = state.actors[actor].abstained[idx];
+    let can_abstain = a.choices.iter().any(|c| c.abstain);
+    state.actors[actor].abstained[idx] = false;
+    let mut best = payoff(model, state, actor, m)?;
+    let free: Vec<usize> = (0..a.choices.len()).filter(|c| !state.actors[actor].fixed[idx][*c]).collect();
+    let rounds = if free.len() > 1 { 30 } else { 1 };
+    for _ in 0..rounds {
+        let start = best;
+        for &c in &free {
+            best = optimise_choice(model, state, actor, m, c, follow)?;
+        }
+        if best <= start + 1e-12 * (1.0 + start.abs()) && rounds > 1 {
+            break;
+        }
+    }
+    if can_abstain && best < 0.0 {
+        state.actors[actor].abstained[idx] = true;
+        state.actors[actor].choices[idx] = before_choices.clone();
+        follow(model, state)?;
+    }
+    let after = &state.actors[actor].choices[idx];
+    let mut change: f64 = before_choices.iter().zip(after).map(|(x, y)| distance(x, y)).fold(0.0, f64::max);
+    if state.actors[actor].abstained[idx] != before_abstained {
+        change = change.max(1.0);
+    }
+    Ok(Response { change })
+}
+
+/// The payoff of a member at the current state (−∞ when banned, 0 when abstaining).
+pub fn payoff(model: &Model, state: &State, actor: ActorId, m: i64) -> Result<f64, SolveError> {
+    Ok(RunEnv::new(model, state).payoff(actor, m).map_err(SolveError::from_eval)?.unwrap_or(0.0))
+}
+
+fn distance(x: &Value, y: &Value) -> f64 {
+    match (x, y) {
+        (Value::Num(a), Value::Num(b)) => {
+            if a == b {
+                0.0
+            } else {
+                (a - b).abs() / (1.0 + a.abs().max(b.abs()))
+            }
+        }
+        (a, b) if a == b => 0.0,
+        _ => 1.0,
+    }
+}
+
+/// Optimises one choice of one member; leaves the state at the best value; returns the payoff.
+fn optimise_choice(model: &Model, state: &mut State, actor: ActorId, m: i64, c: usize, follow: &mut Follow<'_>) -> Result<f64, SolveError> {
+    let choice = &model.actors[actor].choices[c];
+    let idx = (m - 1) as usize;
+    let env_value = |state: &State, e: &Expr| RunEnv::new(model, state).at(actor, m).eval(e).map_err(SolveError::from_eval);
+    match &choice.domain.kind {
+        DomainKind::Interval { lo, hi, lo_open, hi_open } => {
+            let lo_v = num(env_value(state, lo)?, lo)?;
+            let hi_v = num(env_value(state, hi)?, hi)?;
+            let breaks = breakpoints(model, state, actor, m, c);
+            let mut failure: Option<SolveError> = None;
+            let mut objective = |x: f64| -> Result<f64, EvalError> {
+                state.actors[actor].choices[idx][c] = Value::Num(x);
+                if let Err(e) = follow(model, state) {
+                    failure = Some(e);
+                    return Err(EvalError { kind: EvalErrorKind::NotConstant("follow".into()), span: choice.span });
+                }
+                RunEnv::new(model, state).payoff(actor, m).map(|v| v.unwrap_or(0.0))
+            };
+            let result = maximize_1d(&mut objective, lo_v, hi_v, *lo_open, *hi_open, &breaks, &MaximizeOptions::default());
+            let best = match result {
+                Ok(max) => max,
+                Err(MaxError::Eval(e)) => return Err(failure.unwrap_or(SolveError::Eval(e))),
+                Err(MaxError::Unbounded { x, value }) => {
+                    return Err(SolveError::Unbounded {
+                        what: format!("{}.{}", model.actors[actor].name, choice.name),
+                        x,
+                        value,
+                        span: choice.span,
+                    })
+                }
+                Err(MaxError::NotFinite { .. }) => {
+                    return Err(SolveError::Eval(EvalError { kind: EvalErrorKind::NonFinite, span: model.actors[actor].payoff.as_ref().map(|p| p.span).unwrap_or(choice.span) }))
+                }
+                Err(MaxError::EmptyInterval) => {
+                    return Err(SolveError::Eval(EvalError {
+                        kind: EvalErrorKind::Domain(format!("the domain of `{}` is empty here", choice.name)),
+                        span: choice.domain.span,
+                    }))
+                }
+            };
+            state.actors[actor].choices[idx][c] = Value::Num(best.x);
+            follow(model, state)?;
+            payoff(model, state, actor, m)
+        }
+        _ => {
+            let candidates = finite_candidates(model, state, actor, m, &choice.domain)?;
+            let mut best: Option<(f64, Value)> = None;
+            for v in candidates {
+                state.actors[actor].choices[idx][c] = v.clone();
+                follow(model, state)?;
+                let p = payoff(model, state, actor, m)?;
+                if best.as_ref().is_none_or(|(b, _)| p > *b) {
+                    best = Some((p, v));
+                }
+            }
+            let Some((p, v)) = best else { return payoff(model, state, actor, m) };
+            state.actors[actor].choices[idx][c] = v;
+            follow(model, state)?;
+            Ok(p)
+        }
+    }
+}
+
+fn num(v: Value, e: &Expr) -> Result<f64, SolveError> {
+    crate::eval::as_num(&v, e.span).map_err(SolveError::from_eval)
+}
+
+/// The values a finite domain holds.
+fn finite_candidates(model: &Model, state: &State, actor: ActorId, m: i64, d: &Domain) -> Result<Vec<Value>, SolveError> {
+    let env = RunEnv::new(model, state).at(actor, m);
+    let mut frame = vec![Value::Num(m as f64)];
+    crate::eval::Evaluator { model, env: &env }.domain_values(d, &mut frame).map_err(SolveError::from_eval)
+}
+
+/// Values of the choice at which the payoff may jump or kink: the other side of every
+/// comparison with the choice in the payoff and in thresholds on this actor.
+fn breakpoints(model: &Model, state: &State, actor: ActorId, m: i64, c: usize) -> Vec<f64> {
+    let mut exprs: Vec<&Expr> = model.actors[actor].payoff.iter().collect();
+    exprs.extend(model.thresholds.iter().filter(|t| t.on == actor).map(|t| &t.condition));
+    let mut out = Vec::new();
+    for e in exprs {
+        crate::check::visit(e, &mut |x| {
+            if let ExprKind::Binary(op, l, r) = &x.kind {
+                if !matches!(op, BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge | BinOp::Eq | BinOp::Ne) {
+                    return;
+                }
+                let other = if is_choice(l, actor, c) {
+                    r
+                } else if is_choice(r, actor, c) {
+                    l
+                } else {
+                    return;
+                };
+                if let Ok(Value::Num(v)) = RunEnv::new(model, state).at(actor, m).eval(other) {
+                    if v.is_finite() {
+                        out.push(v);
+                    }
+                }
+            }
+        });
+    }
+    out.sort_by(f64::total_cmp);
+    out.dedup();
+    out
+}
+
+fn is_choice(e: &Expr, actor: ActorId, c: usize) -> bool {
+    matches!(&e.kind, ExprKind::Member { actor: a, member: MemberRef::Choice(i), .. } if *a == actor && *i == c)
+}

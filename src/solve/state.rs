@@ -1,0 +1,271 @@
+//! The numbers a solution is made of: parameter values, each actor instance's choices,
+//! market prices, and which rules a scenario switched off. [`RunEnv`] lets the evaluator
+//! read them; member lets and payoffs are evaluated on demand from the current choices.
+
+use crate::eval::{EvalError, EvalErrorKind, EvalResult, Env, Evaluator};
+use crate::model::*;
+use crate::source::Span;
+
+/// Rules a scenario removed: they no longer act (a removed market's price is 0, a removed
+/// penalty is 0, a removed audit never happens, a removed threshold never binds).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Inactive {
+    /// Removed markets.
+    pub markets: Vec<bool>,
+    /// Removed audits.
+    pub audits: Vec<bool>,
+    /// Removed functions (penalties).
+    pub fns: Vec<bool>,
+    /// Removed thresholds.
+    pub thresholds: Vec<bool>,
+}
+
+/// The values of one actor or family.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ActorState {
+    /// Number of members (1 for a single actor); members are `1..=size`.
+    pub size: usize,
+    /// Member parameter values, `[member][param]`.
+    pub params: Vec<Vec<Value>>,
+    /// Current choices, `[member][choice]`.
+    pub choices: Vec<Vec<Value>>,
+    /// Whether each member stays out (`or abstain`).
+    pub abstained: Vec<bool>,
+    /// Choices a scenario fixed, `[member][choice]`.
+    pub fixed: Vec<Vec<bool>>,
+}
+
+/// Payoff evaluations spent by one solve, shared by every copy of its state.
+#[derive(Debug, Clone, Default)]
+pub struct Work(std::sync::Arc<std::sync::atomic::AtomicU64>);
+
+impl Work {
+    /// Evaluations so far.
+    pub fn spent(&self) -> u64 {
+        self.0.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    fn add(&self) {
+        self.0.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
+impl PartialEq for Work {
+    fn eq(&self, _: &Work) -> bool {
+        true
+    }
+}
+
+/// Everything that varies between evaluations of one model.
+#[derive(Debug, Clone, PartialEq)]
+pub struct State {
+    /// Payoff evaluations spent so far (bounded, so a hard regime fails instead of hanging).
+    pub work: Work,
+    /// Global parameter values.
+    pub params: Vec<Value>,
+    /// Per actor.
+    pub actors: Vec<ActorState>,
+    /// Market prices (canonical units).
+    pub prices: Vec<f64>,
+    /// Rules switched off.
+    pub inactive: Inactive,
+}
+
+impl State {
+    /// The choices of every member, flattened, for convergence tests.
+    pub fn choice_vector(&self) -> Vec<f64> {
+        let mut out = Vec::new();
+        for a in &self.actors {
+            for (m, member) in a.choices.iter().enumerate() {
+                for v in member {
+                    out.push(match v {
+                        Value::Num(x) => *x,
+                        Value::Bool(b) => f64::from(u8::from(*b)),
+                        Value::Enum(_, k) => *k as f64,
+                        _ => 0.0,
+                    });
+                }
+                out.push(f64::from(u8::from(a.abstained.get(m).copied().unwrap_or(false))));
+            }
+        }
+        out
+    }
+}
+
+/// Reads a [`State`] for the evaluator. `current` is the actor instance whose body is evaluated.
+pub struct RunEnv<'a> {
+    /// The model.
+    pub model: &'a Model,
+    /// The values.
+    pub state: &'a State,
+    /// The instance whose member bodies are being evaluated.
+    pub current: Option<(ActorId, i64)>,
+}
+
+fn fail<T>(kind: EvalErrorKind, span: Span) -> EvalResult<T> {
+    Err(EvalError { kind, span })
+}
+
+impl<'a> RunEnv<'a> {
+    /// An environment at file scope.
+    pub fn new(model: &'a Model, state: &'a State) -> RunEnv<'a> {
+        RunEnv { model, state, current: None }
+    }
+
+    /// The same environment inside member `index` of `actor`.
+    pub fn at(&self, actor: ActorId, index: i64) -> RunEnv<'a> {
+        RunEnv { model: self.model, state: self.state, current: Some((actor, index)) }
+    }
+
+    /// Evaluates an expression here (slot 0 is the member index inside an actor).
+    pub fn eval(&self, e: &Expr) -> EvalResult<Value> {
+        let mut frame = match self.current {
+            Some((_, i)) => vec![Value::Num(i as f64)],
+            None => Vec::new(),
+        };
+        Evaluator { model: self.model, env: self }.eval(e, &mut frame)
+    }
+
+    /// Evaluates to a number.
+    pub fn eval_num(&self, e: &Expr) -> EvalResult<f64> {
+        crate::eval::as_num(&self.eval(e)?, e.span)
+    }
+
+    /// The payoff of a member, including threshold penalties; `None` when it abstains.
+    pub fn payoff(&self, actor: ActorId, index: i64) -> EvalResult<Option<f64>> {
+        let Some(a) = self.model.actors.get(actor) else { return Ok(None) };
+        let member = (index - 1) as usize;
+        if self.state.actors.get(actor).and_then(|s| s.abstained.get(member)).copied().unwrap_or(false) {
+            return Ok(None);
+        }
+        let Some(p) = &a.payoff else { return Ok(Some(0.0)) };
+        self.state.work.add();
+        let here = self.at(actor, index);
+        let mut value = here.eval_num(p)?;
+        for (t, threshold) in self.model.thresholds.iter().enumerate() {
+            if threshold.on != actor || self.state.inactive.thresholds.get(t).copied().unwrap_or(false) {
+                continue;
+            }
+            let met = matches!(self.eval(&threshold.condition)?, Value::Bool(true));
+            if !met {
+                value = match &threshold.penalty {
+                    Some(pen) => value - self.eval_num(pen)?,
+                    None => f64::NEG_INFINITY,
+                };
+            }
+        }
+        Ok(Some(value))
+    }
+
+    fn member_state(&self, actor: ActorId, index: i64, span: Span) -> EvalResult<&'a ActorState> {
+        match self.state.actors.get(actor) {
+            Some(s) if index >= 1 && (index as usize) <= s.size => Ok(s),
+            Some(s) => fail(EvalErrorKind::IndexOutOfRange { index, len: s.size }, span),
+            None => fail(EvalErrorKind::Shape("unknown actor".into()), span),
+        }
+    }
+}
+
+impl Env for RunEnv<'_> {
+    fn param(&self, id: ParamId, span: Span) -> EvalResult<Value> {
+        match self.state.params.get(id) {
+            Some(v) => Ok(v.clone()),
+            None => fail(EvalErrorKind::Shape("unknown parameter".into()), span),
+        }
+    }
+
+    fn global_let(&self, id: LetId, span: Span) -> EvalResult<Value> {
+        match self.model.lets.get(id) {
+            Some(l) => RunEnv::new(self.model, self.state).eval(&l.value),
+            None => fail(EvalErrorKind::Shape("unknown let".into()), span),
+        }
+    }
+
+    fn member(&self, actor: ActorId, index: i64, member: MemberRef, span: Span) -> EvalResult<Value> {
+        let s = self.member_state(actor, index, span)?;
+        let m = (index - 1) as usize;
+        let a = &self.model.actors[actor];
+        match member {
+            MemberRef::Param(i) => s.params.get(m).and_then(|p| p.get(i)).cloned().ok_or(EvalError {
+                kind: EvalErrorKind::Shape("unknown member parameter".into()),
+                span,
+            }),
+            MemberRef::Choice(i) => s.choices.get(m).and_then(|c| c.get(i)).cloned().ok_or(EvalError {
+                kind: EvalErrorKind::Shape("unknown choice".into()),
+                span,
+            }),
+            MemberRef::Let(i) => match a.lets.get(i) {
+                Some(l) => self.at(actor, index).eval(&l.value),
+                None => fail(EvalErrorKind::Shape("unknown member let".into()), span),
+            },
+            MemberRef::Random(i) => match a.randoms.get(i) {
+                Some(r) => self.at(actor, index).expectation(&r.dist, span),
+                None => fail(EvalErrorKind::Shape("unknown member random".into()), span),
+            },
+            MemberRef::Payoff => Ok(Value::Num(self.payoff(actor, index)?.unwrap_or(0.0))),
+        }
+    }
+
+    fn market_price(&self, id: MarketId, span: Span) -> EvalResult<Value> {
+        if self.state.inactive.markets.get(id).copied().unwrap_or(false) {
+            return Ok(Value::Num(0.0));
+        }
+        match self.state.prices.get(id) {
+            Some(p) => Ok(Value::Num(*p)),
+            None => fail(EvalErrorKind::Shape("unknown market".into()), span),
+        }
+    }
+
+    fn audit_prob(&self, id: AuditId, span: Span) -> EvalResult<Value> {
+        if self.state.inactive.audits.get(id).copied().unwrap_or(false) {
+            return Ok(Value::Num(0.0));
+        }
+        match self.model.audits.get(id) {
+            Some(a) => RunEnv::new(self.model, self.state).eval(&a.prob),
+            None => fail(EvalErrorKind::Shape("unknown audit".into()), span),
+        }
+    }
+
+    fn random(&self, id: RandomId, span: Span) -> EvalResult<Value> {
+        match self.model.randoms.get(id) {
+            Some(r) => RunEnv::new(self.model, self.state).expectation(&r.dist, span),
+            None => fail(EvalErrorKind::Shape("unknown random".into()), span),
+        }
+    }
+
+    fn current_member(&self, actor: ActorId, span: Span) -> EvalResult<Value> {
+        match self.current {
+            Some((a, i)) if a == actor => Ok(Value::Member(a, i)),
+            _ => fail(EvalErrorKind::Shape("no current actor".into()), span),
+        }
+    }
+}
+
+impl RunEnv<'_> {
+    /// A random quantity enters equilibrium analysis at its mean (risk-neutral actors).
+    fn expectation(&self, dist: &Expr, span: Span) -> EvalResult<Value> {
+        let ExprKind::Dist(kind, args) = &dist.kind else {
+            return fail(EvalErrorKind::Shape("not a distribution".into()), span);
+        };
+        let v: Vec<f64> = args.iter().map(|a| self.eval_num(a)).collect::<EvalResult<_>>()?;
+        let x = |i: usize| v.get(i).copied().unwrap_or(0.0);
+        let mean = match kind {
+            DistKind::Bernoulli => {
+                return fail(
+                    EvalErrorKind::NotConstant(
+                        "a Bernoulli draw has no single value in equilibrium analysis; use its probability".into(),
+                    ),
+                    span,
+                )
+            }
+            DistKind::Normal => x(0),
+            DistKind::Uniform => 0.5 * (x(0) + x(1)),
+            DistKind::LogNormal => (x(0) + 0.5 * x(1) * x(1)).exp(),
+            DistKind::Exponential => 1.0 / x(0),
+            DistKind::Poisson => x(0),
+            DistKind::Binomial => x(0) * x(1),
+            DistKind::Beta => x(0) / (x(0) + x(1)),
+        };
+        Ok(Value::Num(mean))
+    }
+}
