@@ -12,6 +12,7 @@ pub mod model;
 pub mod stdlib;
 pub mod session;
 pub mod fmt;
+pub mod games;
 pub mod report;
 pub mod run;
 pub mod solve;

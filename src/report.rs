@@ -138,6 +138,9 @@ pub fn run_text(model: &Model, report: &crate::run::RunReport, file: &str) -> St
     }
     verdicts(&mut out, "checks", &report.checks, "holds", "FAILS");
     verdicts(&mut out, "expects", &report.expects, "ok", "FAILS");
+    for g in &report.games {
+        let _ = write!(out, "\n{}", crate::games::game_text(g));
+    }
     for c in &report.comparisons {
         let _ = writeln!(out, "\ncompare {}", c.name);
         let width = c.rows.iter().map(|(n, _)| n.chars().count()).max().unwrap_or(0).max(8);
@@ -255,6 +258,7 @@ pub fn run_json(model: &Model, report: &crate::run::RunReport, file: &str) -> se
         "members": members,
         "checks": report.checks.iter().map(verdict).collect::<Vec<_>>(),
         "expects": report.expects.iter().map(verdict).collect::<Vec<_>>(),
+        "games": report.games.iter().map(crate::games::game_json).collect::<Vec<_>>(),
         "comparisons": report.comparisons.iter().map(|c| json!({
             "name": c.name,
             "unit": c.ty.dim().map(ToString::to_string),

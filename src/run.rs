@@ -32,6 +32,8 @@ pub struct RunReport {
     pub expects: Vec<Verdict>,
     /// Every `compare`.
     pub comparisons: Vec<Comparison>,
+    /// Every finite `game`, solved.
+    pub games: Vec<crate::games::GameSolution>,
 }
 
 impl RunReport {
@@ -79,7 +81,15 @@ pub fn run(model: &Model, scenarios: &dyn Scenarios, scenario: Option<&str>) -> 
         }
         comparisons.push(Comparison { name: c.name.clone(), rows, ty: c.metric.ty.clone() });
     }
-    Ok(RunReport { scenario: scenario.map(str::to_string), solution, checks, expects, comparisons })
+    let mut games = Vec::new();
+    for g in &model_ref.games {
+        let nf = crate::games::normal_form(model_ref, state, g).map_err(|e| vec![e.to_diagnostic()])?;
+        let solved = crate::games::solve_game(nf).map_err(|m| {
+            vec![Diagnostic::new(crate::diag::Code::E0502, g.span, format!("game `{}` could not be solved", g.name)).note(m)]
+        })?;
+        games.push(solved);
+    }
+    Ok(RunReport { scenario: scenario.map(str::to_string), solution, checks, expects, comparisons, games })
 }
 
 /// Solves the base regime or a named scenario; returns the scenario's own model when it has one.

@@ -5,6 +5,7 @@
 //! mixed equilibrium, exactly. Failures say what was tried and what was found.
 
 mod equilibrium;
+pub mod finite;
 mod init;
 pub mod numeric;
 mod respond;
