@@ -42,6 +42,7 @@ struct Plan {
 /// Solves the model's equilibrium (under a scenario, if given).
 pub fn solve(model: &Model, scenario: Option<&Scenario>) -> Result<Solution, SolveError> {
     let mut state = initial_state(model, scenario)?;
+    state.warm = true;
     let plan = plan(model);
     let mut method = Vec::new();
     let mut rounds = 0;
@@ -116,7 +117,13 @@ pub fn solve(model: &Model, scenario: Option<&Scenario>) -> Result<Solution, Sol
             if rounds == 1 { "" } else { "s" }
         )
     });
-    let certificate = certificate(model, &plan, &state)?;
+    state.warm = false;
+    let mut certificate = certificate(model, &plan, &state)?;
+    if certificate.1.is_some() {
+        // A local search missed a better choice somewhere: iterate once more, globally.
+        rounds = inner(model, &plan, &mut state, 0)?;
+        certificate = self::certificate(model, &plan, &state)?;
+    }
     if let Some((who, gain)) = &certificate.1 {
         let unit = model.payoff_dim.as_ref().map(|d| Type::quantity(d.clone())).unwrap_or_else(Type::real);
         let span = plan.stages.first().and_then(|s| s.first()).map(|a| model.actors[*a].span).unwrap_or_default();

@@ -136,7 +136,7 @@ pub fn initial_state(model: &Model, scenario: Option<&Scenario>) -> Result<State
         fns: model.fns.iter().map(|f| removed(scenario, &f.name)).collect(),
         thresholds: model.thresholds.iter().map(|t| removed(scenario, &t.name)).collect(),
     };
-    let mut state = State { work: Default::default(), params, actors, prices: vec![0.0; model.markets.len()], inactive };
+    let mut state = State { work: Default::default(), warm: false, params, actors, prices: vec![0.0; model.markets.len()], inactive };
     for (a, actor) in model.actors.iter().enumerate() {
         for m in 1..=state.actors[a].size as i64 {
             for (c, choice) in actor.choices.iter().enumerate() {

@@ -13,8 +13,12 @@ use crate::syntax::ast::BinOp;
 /// Recomputes what depends on a mover's choice (later stages); a no-op in the last stage.
 pub type Follow<'f> = dyn FnMut(&Model, &mut State) -> Result<(), SolveError> + 'f;
 
-/// Most payoff evaluations one solve may spend (a few seconds of work).
-pub const BUDGET: u64 = 5_000_000;
+/// Payoff evaluations one solve may spend: a base plus an allowance per actor member
+/// (a few seconds of work for small regimes, proportionally more for large families).
+pub fn budget(state: &State) -> u64 {
+    let members: usize = state.actors.iter().map(|a| a.size).sum();
+    5_000_000 + 4_000 * members as u64
+}
 
 /// What a best response changed.
 #[derive(Debug, Clone, Copy, Default)]
@@ -26,7 +30,7 @@ pub struct Response {
 /// Moves member `m` (1-based) of `actor` to a best response and re-runs `follow`.
 pub fn respond(model: &Model, state: &mut State, actor: ActorId, m: i64, follow: &mut Follow<'_>) -> Result<Response, SolveError> {
     let Some(a) = model.actors.get(actor) else { return Ok(Response::default()) };
-    if state.work.spent() > BUDGET {
+    if state.work.spent() > budget(state) {
         return Err(SolveError::Budget { evaluations: state.work.spent(), span: a.span });
     }
     let idx = (m - 1) as usize;
@@ -88,6 +92,8 @@ fn optimise_choice(model: &Model, state: &mut State, actor: ActorId, m: i64, c: 
             let lo_v = num(env_value(state, lo)?, lo)?;
             let hi_v = num(env_value(state, hi)?, hi)?;
             let breaks = breakpoints(model, state, actor, m, c);
+            let warm = state.warm;
+            let before_value = state.actors[actor].choices[idx][c].clone();
             let mut failure: Option<SolveError> = None;
             let mut objective = |x: f64| -> Result<f64, EvalError> {
                 state.actors[actor].choices[idx][c] = Value::Num(x);
@@ -97,7 +103,26 @@ fn optimise_choice(model: &Model, state: &mut State, actor: ActorId, m: i64, c: 
                 }
                 RunEnv::new(model, state).payoff(actor, m).map(|v| v.unwrap_or(0.0))
             };
-            let result = maximize_1d(&mut objective, lo_v, hi_v, *lo_open, *hi_open, &breaks, &MaximizeOptions::default());
+            let previous = match state_choice(&before_value) {
+                Some(x) if warm && breaks.is_empty() && x > lo_v && x < hi_v => Some(x),
+                _ => None,
+            };
+            let local = previous.and_then(|x0| {
+                // Near the previous choice first: the best response moves little between
+                // iterations; accepted only if the maximum is strictly inside the window.
+                let w = (x0.abs() * 0.5).max(1e-3);
+                let (a, b) = ((x0 - w).max(lo_v), (x0 + w).min(hi_v));
+                let opts = MaximizeOptions { grid: 6, refine: 1, ..MaximizeOptions::default() };
+                match maximize_1d(&mut objective, a, b, false, false, &[], &opts) {
+                    Ok(m) if m.x > a + 0.02 * (b - a) && m.x < b - 0.02 * (b - a) => Some(Ok(m)),
+                    Ok(_) => None,
+                    Err(e) => Some(Err(e)),
+                }
+            });
+            let result = match local {
+                Some(r) => r,
+                None => maximize_1d(&mut objective, lo_v, hi_v, *lo_open, *hi_open, &breaks, &MaximizeOptions::default()),
+            };
             let best = match result {
                 Ok(max) => max,
                 Err(MaxError::Eval(e)) => return Err(failure.unwrap_or(SolveError::Eval(e))),
@@ -139,6 +164,13 @@ fn optimise_choice(model: &Model, state: &mut State, actor: ActorId, m: i64, c: 
             follow(model, state)?;
             Ok(p)
         }
+    }
+}
+
+fn state_choice(v: &Value) -> Option<f64> {
+    match v {
+        Value::Num(x) if x.is_finite() => Some(*x),
+        _ => None,
     }
 }
 

@@ -61,6 +61,9 @@ impl PartialEq for Work {
 pub struct State {
     /// Payoff evaluations spent so far (bounded, so a hard regime fails instead of hanging).
     pub work: Work,
+    /// While iterating, best responses may search near the previous choice first; the
+    /// certificate always searches globally.
+    pub warm: bool,
     /// Global parameter values.
     pub params: Vec<Value>,
     /// Per actor.
