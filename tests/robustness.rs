@@ -330,7 +330,7 @@ fn mutated_regime() -> impl Strategy<Value = (String, String)> {
 // ───────────────────────────── properties ─────────────────────────────
 
 proptest! {
-    #![proptest_config(config(1500))]
+    #![proptest_config(config(10_000))]
 
     /// Arbitrary text (any unicode, `θ ≥ €`, control characters) never panics.
     #[test]
@@ -340,7 +340,7 @@ proptest! {
 }
 
 proptest! {
-    #![proptest_config(config(2000))]
+    #![proptest_config(config(10_000))]
 
     /// Sequences of real tokens, in interesting contexts, never panic.
     #[test]
@@ -350,7 +350,7 @@ proptest! {
 }
 
 proptest! {
-    #![proptest_config(config(2000))]
+    #![proptest_config(config(6000))]
 
     /// Real regimes with bytes deleted, inserted, duplicated and swapped never panic.
     #[test]
@@ -458,7 +458,7 @@ fn fifty_thousand_term_sum_is_rejected() {
     let text = format!("param x: Real = 1{}\n", " + 1".repeat(49_999));
     let start = Instant::now();
     let outcome = exercise(&text).expect("no invariant broken");
-    assert_fast("50,000-term sum", start.elapsed(), Duration::from_secs(2));
+    assert_fast("50,000-term sum", start.elapsed(), Duration::from_secs(5));
     assert!(has_error(&outcome, Code::E0103, "expression too long") || outcome.ok(), "{:?}", codes(&outcome));
     assert_eq!(codes(&outcome), [Code::E0103]);
 }
@@ -470,7 +470,7 @@ fn hundred_thousand_unary_minus_signs_do_not_overflow() {
         let text = format!("param x: Real = {}1\n", format!("-{sep}").repeat(100_000));
         let start = Instant::now();
         let outcome = exercise(&text).expect("no invariant broken");
-        assert_fast("100,000 unary minus signs", start.elapsed(), Duration::from_secs(2));
+        assert_fast("100,000 unary minus signs", start.elapsed(), Duration::from_secs(5));
         assert!(has_error(&outcome, Code::E0103, "expression too long"), "{:?}", codes(&outcome));
     }
     let text = format!("check c: {}true\n", "not ".repeat(100_000));
@@ -493,7 +493,7 @@ fn chains_at_the_operator_limit_on_a_big_stack() {
         ("sum", "param x: Real = 1{}\n", " + 1", 2),
         ("power", "param x: Real = 1{}\n", "^1", 2),
         ("conjunction", "check c: true{}\n", " and true", 2),
-        ("comparison", "check c: 1{}\n", " == 1", 2),
+        ("comparison", "check c: true{}\n", " == true", 2),
         ("negation", "param x: Real = {}1\n", "- ", 1),
         ("not", "check c: {}true\n", "not ", 1),
         ("member", "param x: Real = y{}\n", ".z", 1),
@@ -511,7 +511,7 @@ fn chains_at_the_operator_limit_on_a_big_stack() {
                 let text = template.replace("{}", &part.repeat(n));
                 let start = Instant::now();
                 let outcome = exercise(&text).unwrap_or_else(|e| panic!("{name} × {n}: {e}"));
-                assert_fast(&format!("{name} × {n}"), start.elapsed(), Duration::from_secs(3));
+                assert_fast(&format!("{name} × {n}"), start.elapsed(), Duration::from_secs(5));
                 let long = has_error(&outcome, Code::E0103, "expression too long");
                 assert_eq!(long, too_long, "{name} × {n}: {:?}", codes(&outcome));
             }
@@ -587,31 +587,23 @@ fn nested_quantifier_domains_parse_in_linear_time() {
     drop(outcome);
 }
 
-/// A 5 MB regime with thousands of units, params, actors, checks and expects checks clean
-/// in a few seconds.
+/// A 5 MB regime with thousands of units, params, actors, checks and expects checks in a
+/// few seconds; its only diagnostic is the one error planted on its last line, which is
+/// rendered with the right line number.
 #[test]
 fn five_megabyte_regime() {
-    let text = big_regime(5 << 20);
+    let mut text = big_regime(5 << 20);
+    text.push_str("check last: 1 usd > 1\n");
+    let lines = text.lines().count();
     let start = Instant::now();
     let outcome = check_source("big.gov", &text);
     let elapsed = start.elapsed();
-    assert!(outcome.ok(), "{:?}", codes(&outcome).iter().take(10).collect::<Vec<_>>());
-    assert!(outcome.diagnostics.is_empty(), "{:?}", codes(&outcome).iter().take(10).collect::<Vec<_>>());
-    assert_fast(
-        &format!("checking a {} MB regime of {} lines", text.len() >> 20, text.lines().count()),
-        elapsed,
-        Duration::from_secs(10),
-    );
-
-    // One error at the very end is found, and rendered with the right line.
-    let broken = format!("{text}check last: 1 usd > 1\n");
-    let outcome = check_source("big.gov", &broken);
-    assert_eq!(codes(&outcome), [Code::E0301]);
+    assert_eq!(codes(&outcome).iter().take(10).collect::<Vec<_>>(), [&Code::E0301], "only the planted error");
+    assert_fast(&format!("checking a {} MB regime of {lines} lines", text.len() >> 20), elapsed, Duration::from_secs(15));
     let diags: Vec<Diagnostic> = outcome.diagnostics.iter().cloned().collect();
     check_diagnostics(&diags, &outcome.sources).expect("renders");
-    let line = broken.lines().count();
     let human = render_human(&diags, &outcome.sources, RenderOptions::default());
-    assert!(human.contains(&format!("big.gov:{line}:")), "{human}");
+    assert!(human.contains(&format!("big.gov:{lines}:")), "{human}");
 }
 
 /// At least `bytes` of blocks, each a unit, params with docs and constraints, a let, a

@@ -16,6 +16,9 @@ use std::sync::LazyLock;
 /// later recursive passes stay within the stack.
 pub const OPERATOR_LIMIT: usize = 10_000;
 
+/// Longest run of prefix operators, or of `^` operators, one expression may hold.
+const CHAIN_LIMIT: usize = 200;
+
 type Result<T> = std::result::Result<T, Diagnostic>;
 
 static PRATT: LazyLock<PrattParser<Rule>> = LazyLock::new(|| {
@@ -301,10 +304,10 @@ impl<'a> Builder<'a> {
                     a.prob = self.expr(p)?;
                     has_prob = true;
                 }
-                Rule::audit_cost => a.cost = Some(self.single_expr(p)?),
-                Rule::audit_budget => a.budget = Some(self.single_expr(p)?),
-                Rule::audit_on => a.on = Some(self.first_ident(&p)?),
-                Rule::audit_detect => a.detect = Some(self.single_expr(p)?),
+                Rule::audit_cost => once(&mut a.cost, self.single_expr(p.clone())?, &p, self)?,
+                Rule::audit_budget => once(&mut a.budget, self.single_expr(p.clone())?, &p, self)?,
+                Rule::audit_on => once(&mut a.on, self.first_ident(&p)?, &p, self)?,
+                Rule::audit_detect => once(&mut a.detect, self.single_expr(p.clone())?, &p, self)?,
                 _ => {}
             }
         }
@@ -332,9 +335,9 @@ impl<'a> Builder<'a> {
         };
         for p in parts {
             match p.as_rule() {
-                Rule::license_metric => l.metric = Some(self.single_expr(p)?),
-                Rule::license_require => l.require = Some(self.single_expr(p)?),
-                Rule::license_audit => l.audit = Some(self.single_expr(p)?),
+                Rule::license_metric => once(&mut l.metric, self.single_expr(p.clone())?, &p, self)?,
+                Rule::license_require => once(&mut l.require, self.single_expr(p.clone())?, &p, self)?,
+                Rule::license_audit => once(&mut l.audit, self.single_expr(p.clone())?, &p, self)?,
                 _ => {}
             }
         }
@@ -612,6 +615,7 @@ impl<'a> Builder<'a> {
                 .label(format!("this expression has {operators} operators and operands"))
                 .help(format!("split it with `let` into parts of fewer than {OPERATOR_LIMIT}")));
         }
+        self.check_chains(&pair)?;
         PRATT
             .map_primary(|p| self.primary(p))
             .map_prefix(|op, rhs| {
@@ -628,6 +632,33 @@ impl<'a> Builder<'a> {
             })
             .map_postfix(|lhs, op| self.postfix(lhs?, op))
             .parse(pair.into_inner())
+    }
+
+    /// Prefix operators and `^` chains nest to the right, and the Pratt parser recurses
+    /// once per level: reject absurd runs before they can exhaust the stack.
+    fn check_chains(&self, pair: &Pair<'_, Rule>) -> Result<()> {
+        let (mut prefix, mut power) = (0usize, 0usize);
+        for p in pair.clone().into_inner() {
+            match p.as_rule() {
+                Rule::neg_op | Rule::not_op => prefix += 1,
+                Rule::pow_op => power += 1,
+                Rule::primary | Rule::number | Rule::ident | Rule::paren => prefix = 0,
+                r if binop(r).is_some() => {}
+                _ => {}
+            }
+            if matches!(p.as_rule(), Rule::or_op | Rule::and_op | Rule::add_op | Rule::sub_op | Rule::mul_op | Rule::div_op)
+                || binop(p.as_rule()).is_some_and(BinOp::is_comparison)
+            {
+                power = 0;
+            }
+            if prefix > CHAIN_LIMIT || power > CHAIN_LIMIT {
+                let what = if prefix > CHAIN_LIMIT { "prefix operators" } else { "`^` operators" };
+                return Err(Diagnostic::new(Code::E0103, self.span(&p), "nesting too deep")
+                    .label(format!("more than {CHAIN_LIMIT} {what} in a row"))
+                    .help("name intermediate results with `let`"));
+            }
+        }
+        Ok(())
     }
 
     fn postfix(&self, lhs: Expr, op: Pair<'_, Rule>) -> Result<Expr> {
@@ -748,6 +779,18 @@ impl<'a> Builder<'a> {
         let body = body.ok_or_else(|| self.internal(&pair, "quantifier body"))?;
         Ok(ExprKind::Quantified { quantifier, binders, body: Box::new(body) })
     }
+}
+
+/// Stores a clause that may appear once; a second one is `E0202`.
+fn once<T>(slot: &mut Option<T>, value: T, pair: &Pair<'_, Rule>, b: &Builder<'_>) -> Result<()> {
+    if slot.is_some() {
+        let word = pair.as_str().split_whitespace().next().unwrap_or("clause").to_string();
+        return Err(Diagnostic::new(Code::E0202, b.span(pair), format!("`{word}` is given twice"))
+            .label("second clause")
+            .help(format!("keep one `{word}` clause")));
+    }
+    *slot = Some(value);
+    Ok(())
 }
 
 /// A stand-in expression replaced before the node is returned.
