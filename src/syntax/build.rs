@@ -16,6 +16,11 @@ use std::sync::LazyLock;
 /// later recursive passes stay within the stack.
 pub const OPERATOR_LIMIT: usize = 10_000;
 
+/// Deepest nesting of `expr` inside `expr` (parentheses, `if`, quantifiers, arguments).
+const NESTING_LIMIT: usize = 500;
+/// Deepest expression tree accepted (a sum of n terms is n deep).
+const DEPTH_LIMIT: usize = 5_000;
+
 /// Longest run of prefix operators, or of `^` operators, one expression may hold.
 const CHAIN_LIMIT: usize = 200;
 
@@ -48,6 +53,8 @@ pub(super) struct Builder<'a> {
     pub source: SourceId,
     pub text: &'a str,
     pub comments: &'a [Comment],
+    /// Nesting of `expr` calls now (bounded so that `if`/`forall` chains cannot exhaust the stack).
+    pub depth: std::cell::Cell<usize>,
 }
 
 impl<'a> Builder<'a> {
@@ -595,20 +602,46 @@ impl<'a> Builder<'a> {
                 let close = self.next(&inner, &mut it)?;
                 DomainKind::Interval { lo, hi, lo_open: open.as_str() == "(", hi_open: close.as_str() == ")" }
             }
-            Rule::range => {
-                let (lo, hi) = self.range(inner)?;
-                DomainKind::Range(lo, hi)
-            }
             Rule::set_lit => DomainKind::Set(inner.into_inner().map(|p| self.expr(p)).collect::<Result<_>>()?),
-            _ => DomainKind::Expr(self.expr(inner)?),
+            _ => {
+                let mut parts = inner.clone().into_inner();
+                let first = self.expr(self.next(&inner, &mut parts)?)?;
+                match parts.next() {
+                    Some(hi) => DomainKind::Range(first, self.expr(hi)?),
+                    None => DomainKind::Expr(first),
+                }
+            }
         };
         Ok(Domain { kind, span })
     }
 
     // ───────────── expressions ─────────────
 
-    /// Builds an `expr` pair with the Pratt parser.
+    /// Builds an `expr` pair; at the outermost level also bounds the depth of the whole tree.
     pub fn expr(&self, pair: Pair<'_, Rule>) -> Result<Expr> {
+        let depth = self.depth.get();
+        if depth >= NESTING_LIMIT {
+            return Err(Diagnostic::new(Code::E0103, self.span(&pair), "nesting too deep")
+                .label(format!("expressions nested more than {NESTING_LIMIT} deep"))
+                .help("name intermediate results with `let`"));
+        }
+        self.depth.set(depth + 1);
+        let built = self.expr_flat(pair);
+        self.depth.set(depth);
+        let built = built?;
+        if depth == 0 {
+            let tree = tree_depth(&built);
+            if tree > DEPTH_LIMIT {
+                return Err(Diagnostic::new(Code::E0103, built.span, "expression nested too deeply")
+                    .label(format!("this expression is {tree} levels deep"))
+                    .help(format!("split it with `let` into parts less than {DEPTH_LIMIT} deep")));
+            }
+        }
+        Ok(built)
+    }
+
+    /// Builds one `expr` pair with the Pratt parser.
+    fn expr_flat(&self, pair: Pair<'_, Rule>) -> Result<Expr> {
         let operators = pair.clone().into_inner().count();
         if operators > OPERATOR_LIMIT {
             return Err(Diagnostic::new(Code::E0103, self.span(&pair), "expression too long")
@@ -778,6 +811,51 @@ impl<'a> Builder<'a> {
         }
         let body = body.ok_or_else(|| self.internal(&pair, "quantifier body"))?;
         Ok(ExprKind::Quantified { quantifier, binders, body: Box::new(body) })
+    }
+}
+
+/// The depth of an expression tree, computed without recursion.
+fn tree_depth(root: &Expr) -> usize {
+    let mut deepest = 0;
+    let mut stack: Vec<(&Expr, usize)> = vec![(root, 1)];
+    while let Some((e, d)) = stack.pop() {
+        deepest = deepest.max(d);
+        match &e.kind {
+            ExprKind::Number(..) | ExprKind::Bool(_) | ExprKind::Inf | ExprKind::Name(_) => {}
+            ExprKind::Member(x, _) | ExprKind::WithUnit(x, _, _) | ExprKind::Percent(x) | ExprKind::Unary(_, x) | ExprKind::Paren(x) => {
+                stack.push((x, d + 1))
+            }
+            ExprKind::Call(f, args) => {
+                stack.push((f, d + 1));
+                stack.extend(args.iter().map(|a| (&a.value, d + 1)));
+            }
+            ExprKind::Index(a, b) | ExprKind::Binary(_, a, b) => {
+                stack.push((a, d + 1));
+                stack.push((b, d + 1));
+            }
+            ExprKind::If(a, b, c) => stack.extend([(&**a, d + 1), (&**b, d + 1), (&**c, d + 1)]),
+            ExprKind::List(items) => stack.extend(items.iter().map(|i| (i, d + 1))),
+            ExprKind::Aggregate { binder, filter, body, .. } => {
+                stack.extend(domain_exprs(&binder.domain).into_iter().map(|x| (x, d + 1)));
+                stack.extend(filter.iter().map(|f| (&**f, d + 1)));
+                stack.push((body, d + 1));
+            }
+            ExprKind::Quantified { binders, body, .. } => {
+                for b in binders {
+                    stack.extend(domain_exprs(&b.domain).into_iter().map(|x| (x, d + 1)));
+                }
+                stack.push((body, d + 1));
+            }
+        }
+    }
+    deepest
+}
+
+fn domain_exprs(d: &Domain) -> Vec<&Expr> {
+    match &d.kind {
+        DomainKind::Interval { lo, hi, .. } | DomainKind::Range(lo, hi) => vec![lo, hi],
+        DomainKind::Set(items) => items.iter().collect(),
+        DomainKind::Expr(e) => vec![e],
     }
 }
 

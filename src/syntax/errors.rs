@@ -17,6 +17,11 @@ pub fn syntax_error(err: pest::error::Error<Rule>, text: &str, source: SourceId)
     let found = if found_len == 0 { "end of input".to_string() } else { format!("`{}`", &text[pos..pos + found_len]) };
     let expected = match &err.variant {
         ErrorVariant::ParsingError { positives, .. } => describe(positives),
+        ErrorVariant::CustomError { message } if message.contains("limit reached") => {
+            return Diagnostic::new(Code::E0103, Span::new(source, pos..pos + found_len), "input too complex to parse")
+                .label(format!("the parser stopped here: {message}"))
+                .help("simplify the nesting here; name intermediate results with `let`");
+        }
         ErrorVariant::CustomError { message } => message.clone(),
     };
     let span = Span::new(source, pos..pos + found_len);
@@ -119,7 +124,7 @@ fn rule_name(rule: Rule) -> &'static str {
         type_expr | unit_expr | unit_term | enum_type | one => "a type or unit",
         unit_op => "`*` or `/`",
         exponent => "an exponent",
-        domain | interval | range | set_lit => "a domain (`[lo, hi]`, `lo..hi`, `{a, b}`)",
+        domain | interval | range | range_or_expr | set_lit => "a domain (`[lo, hi]`, `lo..hi`, `{a, b}`)",
         interval_open => "`[` or `(`",
         interval_close => "`]` or `)`",
         doc_string => "a doc string",

@@ -21,9 +21,10 @@ pub struct GovParser;
 /// Parses a whole `.gov` file.
 pub fn parse_file(text: &str, source: SourceId) -> Result<ast::File, Diagnostic> {
     let comments = trivia::scan(text, source)?;
+    limit_work(text);
     let mut pairs = GovParser::parse(Rule::file, text).map_err(|e| errors::syntax_error(e, text, source))?;
     let file = pairs.next().ok_or_else(|| errors::internal(source, "empty parse"))?;
-    let builder = build::Builder { source, text, comments: &comments };
+    let builder = build::Builder { source, text, comments: &comments, depth: Default::default() };
     let items = builder.items(file.into_inner())?;
     Ok(ast::File { source, doc: trivia::file_doc(text, &comments), items })
 }
@@ -31,13 +32,21 @@ pub fn parse_file(text: &str, source: SourceId) -> Result<ast::File, Diagnostic>
 /// Parses a single expression (a `--set` value).
 pub fn parse_expr(text: &str, source: SourceId) -> Result<ast::Expr, Diagnostic> {
     let comments = trivia::scan(text, source)?;
+    limit_work(text);
     let mut pairs =
         GovParser::parse(Rule::value_input, text).map_err(|e| errors::syntax_error(e, text, source))?;
     let input = pairs.next().ok_or_else(|| errors::internal(source, "empty parse"))?;
-    let builder = build::Builder { source, text, comments: &comments };
+    let builder = build::Builder { source, text, comments: &comments, depth: Default::default() };
     let expr = input
         .into_inner()
         .find(|p| p.as_rule() == Rule::expr)
         .ok_or_else(|| errors::internal(source, "value without expression"))?;
     builder.expr(expr)
+}
+
+/// Bounds pest's work (rule calls) in proportion to the input, so no input can make
+/// parsing take exponential time; exceeding it is reported as `E0103`.
+fn limit_work(text: &str) {
+    let budget = (text.len().saturating_mul(400)).max(20_000_000);
+    pest::set_call_limit(std::num::NonZeroUsize::new(budget));
 }
