@@ -109,7 +109,9 @@ pub fn run_text(model: &Model, report: &crate::run::RunReport, file: &str) -> St
             let _ = writeln!(out, "  method: {m}");
         }
         let unit = model.payoff_dim.as_ref().map(|d| Type::quantity(d.clone())).unwrap_or_else(Type::real);
-        let _ = writeln!(out, "  certificate: largest gain from a unilateral deviation {}", value_with_unit(s.certificate, &unit));
+        // Gains below 1e-9 are rounding noise of the search, not deviations.
+        let gain = if s.certificate < 1e-9 { "below 1e-9".to_string() } else { value_with_unit(s.certificate, &unit) };
+        let _ = writeln!(out, "  certificate: largest gain from a unilateral deviation {gain}");
     }
     if !model.markets.is_empty() {
         let _ = writeln!(out, "\nmarkets");

@@ -63,8 +63,11 @@ pub fn run(model: &Model, scenarios: &dyn Scenarios, scenario: Option<&str>) -> 
     for e in &model_ref.expects {
         expects.push(decide_expect(model_ref, state, e).map_err(|e| vec![e.to_diagnostic()])?);
     }
-    let mut comparisons = Vec::new();
     let mut solved: Vec<(String, Option<Model>, Solution)> = Vec::new();
+    if scenario.is_none() {
+        scenario_questions(model, scenarios, &mut solved, &mut checks, &mut expects)?;
+    }
+    let mut comparisons = Vec::new();
     for c in &model.compares {
         let mut rows = Vec::new();
         for name in &c.scenarios {
@@ -90,6 +93,38 @@ pub fn run(model: &Model, scenarios: &dyn Scenarios, scenario: Option<&str>) -> 
         games.push(solved);
     }
     Ok(RunReport { scenario: scenario.map(str::to_string), solution, checks, expects, comparisons, games })
+}
+
+/// Checks and expects written inside a scenario are decided at that scenario's solution.
+fn scenario_questions(
+    model: &Model,
+    scenarios: &dyn Scenarios,
+    solved: &mut Vec<(String, Option<Model>, Solution)>,
+    checks: &mut Vec<Verdict>,
+    expects: &mut Vec<Verdict>,
+) -> Result<(), Vec<Diagnostic>> {
+    use crate::syntax::ast::ItemKind;
+    for s in &model.scenarios {
+        let asks = s.items.iter().any(|i| matches!(i.kind, ItemKind::Check(_) | ItemKind::Expect(_)));
+        if !asks {
+            continue;
+        }
+        let (m, solution) = solve_named(model, scenarios, Some(&s.name))?;
+        let m_ref = m.as_ref().unwrap_or(model);
+        let inside = |span: crate::source::Span| span.start >= s.span.start && span.end <= s.span.end;
+        for c in m_ref.checks.iter().filter(|c| inside(c.span)) {
+            let mut v = decide_check(m_ref, &solution.state, c).map_err(|e| vec![e.to_diagnostic()])?;
+            v.name = format!("{}.{}", s.name, v.name);
+            checks.push(v);
+        }
+        for e in m_ref.expects.iter().filter(|e| inside(e.span)) {
+            let mut v = decide_expect(m_ref, &solution.state, e).map_err(|e| vec![e.to_diagnostic()])?;
+            v.name = format!("{}.{}", s.name, v.name);
+            expects.push(v);
+        }
+        solved.push((s.name.clone(), m, solution));
+    }
+    Ok(())
 }
 
 /// Solves the base regime or a named scenario; returns the scenario's own model when it has one.

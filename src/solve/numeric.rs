@@ -31,6 +31,9 @@ const CLEAR_MAX_ITER: usize = 2000;
 /// How near (relative) an open end, or a side of a breakpoint, is approached.
 const OPEN_GAP: f64 = 1e-9;
 
+/// `√ε`: the smallest useful relative step when comparing values near a smooth maximum.
+const SQRT_EPS: f64 = 1.490_116_119_384_765_6e-8;
+
 /// The golden-section fraction, `(3 − √5) / 2`.
 const GOLDEN: f64 = 0.381_966_011_250_105_1;
 
@@ -118,6 +121,10 @@ impl<E: std::error::Error + 'static> std::error::Error for RootError<E> {
 /// relative far from it), or `f(x) = 0` exactly, or after `max_iter` iterations
 /// ([`RootError::NoConvergence`]). A function that jumps across zero converges to the
 /// jump, with a residual that says so.
+///
+/// # Errors
+/// `Eval` if `f` fails; `NotFinite` for an infinite end or a NaN value; `NoSignChange`
+/// (with both ends) if `f` has the same sign at both; `NoConvergence` at the cap.
 pub fn brent_root<E>(
     mut f: impl FnMut(f64) -> Result<f64, E>,
     lo: f64,
@@ -144,11 +151,11 @@ pub fn brent_root<E>(
 /// excess demand and the first without. `z(0)` may be `+inf` (demand that explodes at a zero
 /// price). The result reports the final bracket and all evaluations; when `z` never falls
 /// to zero, [`RootError::NoSignChange`] lists every point tried.
-pub fn clear_market<E>(
-    mut z: impl FnMut(f64) -> Result<f64, E>,
-    scale: f64,
-    xtol: f64,
-) -> Result<Root, RootError<E>> {
+///
+/// # Errors
+/// `Eval` if `z` fails; `NotFinite` for a NaN value; `NoSignChange` if `z > 0` up to
+/// `1e300`; `NoConvergence` if Brent's 2000 iterations do not suffice.
+pub fn clear_market<E>(mut z: impl FnMut(f64) -> Result<f64, E>, scale: f64, xtol: f64) -> Result<Root, RootError<E>> {
     let z0 = eval_root(&mut z, 0.0)?;
     let mut tried = vec![(0.0, z0)];
     if z0 <= 0.0 {
@@ -310,7 +317,10 @@ pub struct MaximizeOptions {
     /// Grid points per piece, ends included (at least 2 are used). Default 64.
     pub grid: usize,
     /// Refinement tolerance, relative to `|x|` plus the grid cell: refinement stops when
-    /// the maximiser is bracketed within about `xtol · (|x| + cell)`. Default `1e-10`.
+    /// the maximiser is bracketed within about `xtol · (|x| + cell)`. Default (and floor)
+    /// `√ε ≈ 1.5e-8`: near a smooth maximum `f` changes by only about `(Δx)²`, so closer
+    /// probes compare rounding noise and can shrink the bracket away from the maximiser.
+    /// (The parabolic steps usually land much closer than this; exactly, for a quadratic.)
     pub xtol: f64,
     /// Grid local maxima refined per piece, best first. Default 3.
     pub refine: usize,
@@ -324,7 +334,7 @@ pub struct MaximizeOptions {
 
 impl Default for MaximizeOptions {
     fn default() -> Self {
-        MaximizeOptions { grid: 64, xtol: 1e-10, refine: 3, max_refine_iter: 100, unbounded_limit: 1e15 }
+        MaximizeOptions { grid: 64, xtol: SQRT_EPS, refine: 3, max_refine_iter: 100, unbounded_limit: 1e15 }
     }
 }
 
@@ -377,6 +387,9 @@ impl<E: std::error::Error + 'static> std::error::Error for MaxError<E> {
 /// evaluated once, in order, and ties go to the first. No candidates is
 /// [`MaxError::EmptyInterval`]; a NaN value is [`MaxError::NotFinite`] (it cannot be
 /// compared). Infinite values compare as usual.
+///
+/// # Errors
+/// `Eval` if `f` fails, `EmptyInterval` for no candidates, `NotFinite` for a NaN value.
 pub fn maximize_finite<E>(
     mut f: impl FnMut(f64) -> Result<f64, E>,
     candidates: &[f64],
@@ -415,6 +428,10 @@ pub fn maximize_finite<E>(
 /// Deterministic; ties go to the point evaluated first (the scan runs left to right).
 /// A NaN value is [`MaxError::NotFinite`]; a `+inf` value is [`MaxError::Unbounded`];
 /// `-inf` is an ordinary (very bad) value.
+///
+/// # Errors
+/// `Eval` if `f` fails; `EmptyInterval` for an interval without points; `NotFinite` for a
+/// NaN value; `Unbounded` as above.
 pub fn maximize_1d<E>(
     f: impl FnMut(f64) -> Result<f64, E>,
     lo: f64,
@@ -467,24 +484,18 @@ pub fn maximize_1d<E>(
 
     // Expand towards an infinite end while the best point sits at it. The new pieces are
     // scanned as they come; earlier ones keep their (finer) grids.
-    loop {
-        let Some(best) = s.best else { break };
-        let step = if hi == f64::INFINITY && best.x >= b {
+    while let Some(best) = s.best {
+        if hi == f64::INFINITY && best.x >= b {
             let next = 2.0 * b;
             s.expansion_check(b, best.value)?;
-            s.piece((b, End::Closed), (next, End::Closed))?;
+            s.piece((b, End::Seen(best.value)), (next, End::Closed))?;
             b = next;
-            true
         } else if lo == f64::NEG_INFINITY && best.x <= a {
             let next = 2.0 * a;
             s.expansion_check(a, best.value)?;
-            s.piece((next, End::Closed), (a, End::Closed))?;
+            s.piece((next, End::Closed), (a, End::Seen(best.value)))?;
             a = next;
-            true
         } else {
-            false
-        };
-        if !step {
             break;
         }
     }
@@ -501,6 +512,9 @@ enum End {
     /// A breakpoint: approached from this piece's side (the point itself is evaluated
     /// separately).
     Side,
+    /// Closed and already evaluated, with this value (where an expansion joins the
+    /// previous piece), so it is not evaluated twice.
+    Seen(f64),
 }
 
 /// The best point so far.
@@ -572,8 +586,8 @@ where
         // The gap is relative to the end's magnitude, but never larger than the piece
         // allows, and not zero at an end that is 0 itself.
         let gap = |x: f64| OPEN_GAP * x.abs().max(width.min(1.0));
-        let start = if ak == End::Closed { a } else { a + gap(a) };
-        let end = if bk == End::Closed { b } else { b - gap(b) };
+        let start = if matches!(ak, End::Closed | End::Seen(_)) { a } else { a + gap(a) };
+        let end = if matches!(bk, End::Closed | End::Seen(_)) { b } else { b - gap(b) };
         if start >= end {
             // Narrower than the gaps (two breakpoints nearly together): one interior point.
             let mid = 0.5 * (a + b);
@@ -585,7 +599,7 @@ where
             return Ok(());
         }
         let label = |k: End| match k {
-            End::Closed => "endpoint",
+            End::Closed | End::Seen(_) => "endpoint",
             End::Open => "open end",
             End::Side => "breakpoint side",
         };
@@ -596,7 +610,15 @@ where
         for i in 0..n {
             // The last point is `end` exactly, not `start + (n-1)·cell` with rounding.
             let x = if i + 1 == n { end } else { start + cell * i as f64 };
-            let v = self.eval(x)?;
+            let seen = match (i, ak, bk) {
+                (0, End::Seen(v), _) => Some(v),
+                (_, _, End::Seen(v)) if i + 1 == n => Some(v),
+                _ => None,
+            };
+            let v = match seen {
+                Some(v) => v,
+                None => self.eval(x)?,
+            };
             let method = if i == 0 {
                 label(ak)
             } else if i + 1 == n {
@@ -651,7 +673,8 @@ where
     /// Brent's minimisation of `−f` on `[a, b]` starting from an interior point `x` with
     /// known value, offering every evaluation to the best.
     fn refine(&mut self, mut a: f64, mut b: f64, x0: f64, f0: f64, cell: f64) -> Result<(), MaxError<E>> {
-        let xtol = if self.opts.xtol.is_finite() && self.opts.xtol > 0.0 { self.opts.xtol } else { 1e-10 };
+        // NaN/inf tolerances fall back to the floor (see `MaximizeOptions::xtol`).
+        let xtol = if self.opts.xtol.is_finite() { self.opts.xtol.max(SQRT_EPS) } else { SQRT_EPS };
         // Minimise g = −f, as in Brent (1973), "localmin": x best, w second best, v the
         // previous w; e the step before last (for the "parabola must shrink" test).
         let (mut x, mut w, mut v) = (x0, x0, x0);
@@ -678,7 +701,11 @@ where
                 e = d;
                 // Parabolic step only if finite (−inf values break it), inside the
                 // bracket, and shorter than half the step before last.
-                if p.is_finite() && q.is_finite() && p.abs() < (0.5 * q * e_old).abs() && p > q * (a - x) && p < q * (b - x)
+                if p.is_finite()
+                    && q.is_finite()
+                    && p.abs() < (0.5 * q * e_old).abs()
+                    && p > q * (a - x)
+                    && p < q * (b - x)
                 {
                     d = p / q;
                     let u = x + d;
