@@ -100,8 +100,12 @@ impl Regime {
 
     /// Checks the regime with overrides substituted for parameter defaults.
     pub fn check(&self, overrides: &[Override]) -> (Option<Model>, Diagnostics) {
+        let diagnostics = self.load_diagnostics.clone();
+        if overrides.is_empty() {
+            return self.check_file(&self.ast, diagnostics);
+        }
         let mut file = self.ast.clone();
-        let mut diagnostics = self.load_diagnostics.clone();
+        let mut diagnostics = diagnostics;
         for o in overrides {
             if let Err(d) = substitute(&mut file, o) {
                 diagnostics.push(d);

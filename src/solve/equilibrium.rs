@@ -202,20 +202,16 @@ fn reads_others(model: &Model, a: ActorId, e: &Expr, seen: &mut Vec<(u8, usize, 
                 _ => found = true,
             }
         }
-        ExprKind::Let(i) => {
-            if !seen.contains(&(1, 0, *i)) {
-                seen.push((1, 0, *i));
-                if let Some(l) = model.lets.get(*i) {
-                    follow.push(&l.value);
-                }
+        ExprKind::Let(i) if !seen.contains(&(1, 0, *i)) => {
+            seen.push((1, 0, *i));
+            if let Some(l) = model.lets.get(*i) {
+                follow.push(&l.value);
             }
         }
-        ExprKind::Call(f, _) => {
-            if !seen.contains(&(2, 0, *f)) {
-                seen.push((2, 0, *f));
-                if let Some(func) = model.fns.get(*f) {
-                    follow.push(&func.body);
-                }
+        ExprKind::Call(f, _) if !seen.contains(&(2, 0, *f)) => {
+            seen.push((2, 0, *f));
+            if let Some(func) = model.fns.get(*f) {
+                follow.push(&func.body);
             }
         }
         ExprKind::MemberCall { actor, func, of, .. } => {
