@@ -121,8 +121,10 @@ impl Env for ConstEnv<'_> {
 impl<'a> Checker<'a> {
     /// The value of an expression if it is constant under the defaults.
     pub(super) fn const_value(&self, e: &Expr) -> EvalResult<Value> {
-        let cache = ConstCache::new(&self.model);
-        ConstEnv::new(&self.model, &cache).eval(e)
+        match &self.const_cache {
+            Some(cache) => ConstEnv::new(&self.model, cache).eval(e),
+            None => ConstEnv::new(&self.model, &ConstCache::new(&self.model)).eval(e),
+        }
     }
 
     /// Checks defaults, constraints, indices and distribution parameters that are constant.

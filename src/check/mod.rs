@@ -152,6 +152,8 @@ struct Checker<'a> {
     used_fns: Vec<bool>,
     /// Declaration order of penalties (fn ids).
     penalties: Vec<FnId>,
+    /// Parameter defaults evaluated so far, shared once every default is typed.
+    const_cache: Option<consts::ConstCache>,
 }
 
 /// What an actor member is.
@@ -188,6 +190,7 @@ impl<'a> Checker<'a> {
             used_lets: Vec::new(),
             used_fns: Vec::new(),
             penalties: Vec::new(),
+            const_cache: None,
         }
     }
 
@@ -218,6 +221,8 @@ impl<'a> Checker<'a> {
         for id in 0..self.param_asts.len() {
             self.check_param_body(id);
         }
+        // Defaults are final from here on, so their values can be shared.
+        self.const_cache = Some(consts::ConstCache::new(&self.model));
         for id in 0..self.let_asts.len() {
             self.ensure_let(id);
         }
