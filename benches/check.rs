@@ -72,8 +72,7 @@ fn check_only(bencher: Bencher) {
     else {
         return;
     };
-    let program =
-        Program { main: &ast, modules: vec![("penalties".to_string(), &penalties)], sources: &sources };
+    let program = Program { main: &ast, modules: vec![("penalties".to_string(), &penalties)], sources: &sources };
     bencher
         .counter(ItemsCount::new(line_count(text)))
         .bench(|| gov::check::check(black_box(&program)).diagnostics.len());

@@ -79,7 +79,8 @@ fn bimatrix() -> NormalForm {
     };
     let names: Vec<String> = (1..=10).map(|i| i.to_string()).collect();
     let payoffs = (0..100).map(|_| vec![next(), next()]).collect();
-    NormalForm::new("random".into(), vec!["A".into(), "B".into()], vec![names.clone(), names], payoffs).expect("a 10×10 game")
+    NormalForm::new("random".into(), vec!["A".into(), "B".into()], vec![names.clone(), names], payoffs)
+        .expect("a 10×10 game")
 }
 
 #[divan::bench(sample_count = 10)]

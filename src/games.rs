@@ -45,7 +45,10 @@ pub fn normal_form(model: &Model, state: &State, g: &Game) -> Result<NormalForm,
         for (i, n) in counts.iter().enumerate().rev() {
             gambit = gambit * n + profile[i];
         }
-        let values = cell.iter().map(|e| env.eval_num(e).map(exact).map_err(SolveError::from_eval)).collect::<Result<Vec<Q>, _>>()?;
+        let values = cell
+            .iter()
+            .map(|e| env.eval_num(e).map(exact).map_err(SolveError::from_eval))
+            .collect::<Result<Vec<Q>, _>>()?;
         if let Some(slot) = payoffs.get_mut(gambit) {
             *slot = values;
         }
@@ -98,11 +101,14 @@ pub fn game_text(s: &GameSolution) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "game `{}` ({} players, {})", g.title, g.players.len(), shape.join("x"));
     let profile_text = |p: &[usize]| -> String {
-        p.iter().enumerate().map(|(i, s)| g.strategies[i].get(*s).cloned().unwrap_or_default()).collect::<Vec<_>>().join(", ")
+        p.iter()
+            .enumerate()
+            .map(|(i, s)| g.strategies[i].get(*s).cloned().unwrap_or_default())
+            .collect::<Vec<_>>()
+            .join(", ")
     };
-    let payoff_text = |p: &[usize]| -> String {
-        (0..g.players.len()).map(|i| show_q(g.payoff(p, i))).collect::<Vec<_>>().join(", ")
-    };
+    let payoff_text =
+        |p: &[usize]| -> String { (0..g.players.len()).map(|i| show_q(g.payoff(p, i))).collect::<Vec<_>>().join(", ") };
     let _ = writeln!(out, "  pure equilibria: {}", s.pure.len());
     for p in &s.pure {
         let _ = writeln!(out, "    ({})  payoffs ({})", profile_text(p), payoff_text(p));
@@ -115,8 +121,11 @@ pub fn game_text(s: &GameSolution) -> String {
                 .iter()
                 .enumerate()
                 .map(|(i, probs)| {
-                    let parts: Vec<String> =
-                        probs.iter().enumerate().map(|(k, q)| format!("{} {}", g.strategies[i][k], show_q(q))).collect();
+                    let parts: Vec<String> = probs
+                        .iter()
+                        .enumerate()
+                        .map(|(k, q)| format!("{} {}", g.strategies[i][k], show_q(q)))
+                        .collect();
                     format!("{}: {}", g.players[i], parts.join(", "))
                 })
                 .collect();

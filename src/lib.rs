@@ -5,15 +5,15 @@
 
 pub mod check;
 pub mod diag;
-pub mod source;
-pub mod syntax;
 pub mod eval;
-pub mod model;
-pub mod stdlib;
-pub mod session;
 pub mod fmt;
 pub mod games;
+pub mod model;
 pub mod report;
 pub mod run;
+pub mod session;
 pub mod solve;
+pub mod source;
+pub mod stdlib;
+pub mod syntax;
 pub mod verify;

@@ -55,7 +55,9 @@ pub fn show_value(model: &Model, v: &Value, ty: &Type) -> String {
         Value::Num(x) => value_with_unit(*x, ty),
         Value::Bool(b) => b.to_string(),
         Value::Enum(e, k) => model.enums.get(*e).and_then(|e| e.variants.get(*k)).cloned().unwrap_or_default(),
-        Value::List(items) => format!("[{}]", items.iter().map(|i| show_value(model, i, element(ty))).collect::<Vec<_>>().join(", ")),
+        Value::List(items) => {
+            format!("[{}]", items.iter().map(|i| show_value(model, i, element(ty))).collect::<Vec<_>>().join(", "))
+        }
         Value::Member(a, i) => member_name(model, *a, *i),
     }
 }
@@ -88,7 +90,12 @@ pub fn describe_choices(model: &Model, state: &State) -> String {
             }
             for (c, choice) in actor.choices.iter().enumerate() {
                 let v = &s.choices[m][c];
-                parts.push(format!("{}.{} = {}", member_name(model, a, m as i64 + 1), choice.name, show_value(model, v, &choice.ty)));
+                parts.push(format!(
+                    "{}.{} = {}",
+                    member_name(model, a, m as i64 + 1),
+                    choice.name,
+                    show_value(model, v, &choice.ty)
+                ));
             }
         }
     }
@@ -187,7 +194,9 @@ fn actor_rows(model: &Model, state: &State) -> Vec<(String, String, String)> {
                     .choices
                     .iter()
                     .enumerate()
-                    .map(|(c, ch)| format!("{} = {}", ch.name, show_value(model, &state.actors[a].choices[m][c], &ch.ty)))
+                    .map(|(c, ch)| {
+                        format!("{} = {}", ch.name, show_value(model, &state.actors[a].choices[m][c], &ch.ty))
+                    })
                     .collect::<Vec<_>>()
                     .join(", ")
             };

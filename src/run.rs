@@ -88,7 +88,8 @@ pub fn run(model: &Model, scenarios: &dyn Scenarios, scenario: Option<&str>) -> 
     for g in &model_ref.games {
         let nf = crate::games::normal_form(model_ref, state, g).map_err(|e| vec![e.to_diagnostic()])?;
         let solved = crate::games::solve_game(nf).map_err(|m| {
-            vec![Diagnostic::new(crate::diag::Code::E0502, g.span, format!("game `{}` could not be solved", g.name)).note(m)]
+            vec![Diagnostic::new(crate::diag::Code::E0502, g.span, format!("game `{}` could not be solved", g.name))
+                .note(m)]
         })?;
         games.push(solved);
     }
@@ -128,7 +129,11 @@ fn scenario_questions(
 }
 
 /// Solves the base regime or a named scenario; returns the scenario's own model when it has one.
-fn solve_named(model: &Model, scenarios: &dyn Scenarios, name: Option<&str>) -> Result<(Option<Model>, Solution), Vec<Diagnostic>> {
+fn solve_named(
+    model: &Model,
+    scenarios: &dyn Scenarios,
+    name: Option<&str>,
+) -> Result<(Option<Model>, Solution), Vec<Diagnostic>> {
     let Some(name) = name else {
         return solve(model, None).map(|s| (None, s)).map_err(|e| vec![e.to_diagnostic()]);
     };

@@ -128,7 +128,9 @@ impl Regime {
                 ItemKind::Scenario(s) if s.name.name == name => Some(s),
                 _ => None,
             })
-            .flat_map(|s| s.changes.iter().filter_map(|c| if let ScenarioChange::Item(i) = c { Some(&**i) } else { None }))
+            .flat_map(|s| {
+                s.changes.iter().filter_map(|c| if let ScenarioChange::Item(i) = c { Some(&**i) } else { None })
+            })
             .collect();
         if items.is_empty() {
             return None;
@@ -136,7 +138,10 @@ impl Regime {
         let mut file = self.ast.clone();
         for item in items {
             let key = item.name().map(|n| n.name.clone());
-            let slot = file.items.iter().position(|i| i.name().map(|n| &n.name) == key.as_ref() && !matches!(i.kind, ItemKind::Scenario(_)));
+            let slot = file
+                .items
+                .iter()
+                .position(|i| i.name().map(|n| &n.name) == key.as_ref() && !matches!(i.kind, ItemKind::Scenario(_)));
             match slot {
                 Some(k) => file.items[k] = item.clone(),
                 None => file.items.push(item.clone()),
@@ -166,7 +171,11 @@ impl Regime {
 
 /// Replaces a top-level parameter's default with an override's value.
 fn substitute(file: &mut File, o: &Override) -> Result<(), Diagnostic> {
-    let names: Vec<String> = file.items.iter().filter_map(|i| if let ItemKind::Param(p) = &i.kind { Some(p.name.name.clone()) } else { None }).collect();
+    let names: Vec<String> = file
+        .items
+        .iter()
+        .filter_map(|i| if let ItemKind::Param(p) = &i.kind { Some(p.name.name.clone()) } else { None })
+        .collect();
     for item in &mut file.items {
         if let ItemKind::Param(p) = &mut item.kind {
             if p.name.name == o.name {
@@ -175,7 +184,8 @@ fn substitute(file: &mut File, o: &Override) -> Result<(), Diagnostic> {
             }
         }
     }
-    let mut d = Diagnostic::new(Code::E0507, o.name_span, format!("no parameter `{}` to set", o.name)).label("not a file-level `param`");
+    let mut d = Diagnostic::new(Code::E0507, o.name_span, format!("no parameter `{}` to set", o.name))
+        .label("not a file-level `param`");
     d = match check::suggest_name(&o.name, names.iter().map(String::as_str)) {
         Some(s) => d.help(format!("did you mean `{s}`?")),
         None if names.is_empty() => d.help("this regime declares no parameters"),

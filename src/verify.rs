@@ -153,11 +153,22 @@ fn quantified(
     let eval = Evaluator { model, env: &env };
     let all_names = |frame: &[Value]| bound_names(binders, frame, model);
     if let DomainKind::Interval { lo, hi, lo_open, hi_open } = &first.domain.kind {
-        let lo_v = crate::eval::as_num(&eval.eval(lo, frame).map_err(SolveError::from_eval)?, lo.span).map_err(SolveError::from_eval)?;
-        let hi_v = crate::eval::as_num(&eval.eval(hi, frame).map_err(SolveError::from_eval)?, hi.span).map_err(SolveError::from_eval)?;
+        let lo_v = crate::eval::as_num(&eval.eval(lo, frame).map_err(SolveError::from_eval)?, lo.span)
+            .map_err(SolveError::from_eval)?;
+        let hi_v = crate::eval::as_num(&eval.eval(hi, frame).map_err(SolveError::from_eval)?, hi.span)
+            .map_err(SolveError::from_eval)?;
         if let (true, ExprKind::Binary(op, l, r)) = (rest.is_empty(), &body.kind) {
             if matches!(op, BinOp::Le | BinOp::Lt | BinOp::Ge | BinOp::Gt) {
-                return interval_slack(model, state, q, first, (lo_v, hi_v, *lo_open, *hi_open), (*op, l, r), body, frame);
+                return interval_slack(
+                    model,
+                    state,
+                    q,
+                    first,
+                    (lo_v, hi_v, *lo_open, *hi_open),
+                    (*op, l, r),
+                    body,
+                    frame,
+                );
             }
         }
         // Not a single comparison: decide on a plain grid, and say so.
@@ -169,7 +180,11 @@ fn quantified(
             let (holds, _, detail) = quantified(model, state, q, rest, body, frame, grid)?;
             if matches!((q, holds), (Quantifier::Forall, false) | (Quantifier::Exists, true)) {
                 let what = if holds { "witness" } else { "counterexample" };
-                return Ok((holds, format!("grid ({n} points, not a proof)"), format!("{what}: {}; {detail}", all_names(frame))));
+                return Ok((
+                    holds,
+                    format!("grid ({n} points, not a proof)"),
+                    format!("{what}: {}; {detail}", all_names(frame)),
+                ));
             }
         }
         return Ok((q == Quantifier::Forall, format!("grid ({n} points, not a proof)"), String::new()));
@@ -244,12 +259,22 @@ fn interval_slack(
         Err(MaxError::Unbounded { x, .. }) => {
             frame[slot] = Value::Num(x);
             let holds = q == Quantifier::Exists;
-            let detail = format!("the slack {} without bound (at {} = {})", if holds { "grows" } else { "falls" }, binder.name, crate::report::number(x));
+            let detail = format!(
+                "the slack {} without bound (at {} = {})",
+                if holds { "grows" } else { "falls" },
+                binder.name,
+                crate::report::number(x)
+            );
             return Ok((holds, method, detail));
         }
-        Err(MaxError::NotFinite { .. }) => return Err(SolveError::Eval(EvalError { kind: EvalErrorKind::NonFinite, span: body.span })),
+        Err(MaxError::NotFinite { .. }) => {
+            return Err(SolveError::Eval(EvalError { kind: EvalErrorKind::NonFinite, span: body.span }))
+        }
         Err(MaxError::EmptyInterval) => {
-            return Err(SolveError::Eval(EvalError { kind: EvalErrorKind::Domain("an empty interval".into()), span: binder.domain.span }))
+            return Err(SolveError::Eval(EvalError {
+                kind: EvalErrorKind::Domain("an empty interval".into()),
+                span: binder.domain.span,
+            }))
         }
     };
     let s = flip * found.value;

@@ -4,6 +4,7 @@
 //! - `tests/golden/<dir>/<case>.gov` → `tests/golden/<dir>/<case>.out`
 //! - `examples/<name>.gov` → `tests/golden/examples/<name>.check.out` and `<name>.run.out`
 //! - `stdlib/<name>.gov` → `tests/golden/stdlib/<name>.check.out`
+//! - `tests/golden/<dir>/<game>.nfg` → `<game>.out` (what `gov run` reports)
 //!
 //! A case's first line may be `// gov: <subcommand and flags>` (default: `check`); the
 //! file's path is appended. Re-bless every expected file with `GOV_BLESS=1 cargo test --test golden`.
@@ -67,7 +68,10 @@ fn compare(expected_path: PathBuf, actual: String) -> datatest_stable::Result<()
         return Ok(());
     }
     let expected = std::fs::read_to_string(&expected_path).map_err(|_| {
-        format!("missing expected output {}; run `GOV_BLESS=1 cargo test --test golden` and review it", expected_path.display())
+        format!(
+            "missing expected output {}; run `GOV_BLESS=1 cargo test --test golden` and review it",
+            expected_path.display()
+        )
     })?;
     if expected != actual {
         let diff = first_difference(&expected, &actual);
@@ -105,15 +109,26 @@ fn example_case(path: &Utf8Path, _contents: String) -> datatest_stable::Result<(
     compare(golden.join(format!("{stem}.run.out")), run_case(&rel, &["run".to_string()]))
 }
 
+/// A Gambit `.nfg` game: `gov run` reports its equilibria.
+fn nfg_case(path: &Utf8Path) -> datatest_stable::Result<()> {
+    let rel = relative(path);
+    let expected = root().join(&rel).with_extension("out");
+    compare(expected, run_case(&rel, &["run".to_string()]))
+}
+
 /// A stdlib module must check clean.
 fn stdlib_case(path: &Utf8Path, _contents: String) -> datatest_stable::Result<()> {
     let rel = relative(path);
     let stem = rel.trim_start_matches("stdlib/").trim_end_matches(".gov");
-    compare(root().join("tests/golden/stdlib").join(format!("{stem}.check.out")), run_case(&rel, &["check".to_string()]))
+    compare(
+        root().join("tests/golden/stdlib").join(format!("{stem}.check.out")),
+        run_case(&rel, &["check".to_string()]),
+    )
 }
 
 datatest_stable::harness! {
     { test = golden_case, root = "tests/golden", pattern = r".*\.gov$" },
+    { test = nfg_case, root = "tests/golden", pattern = r".*\.nfg$" },
     { test = example_case, root = "examples", pattern = r".*\.gov$" },
     { test = stdlib_case, root = "stdlib", pattern = r".*\.gov$" },
 }

@@ -41,9 +41,8 @@ use proptest::test_runner::Config;
 /// both ends on UTF-8 character boundaries.
 fn check_spans(d: &Diagnostic, sources: &SourceMap) -> Result<(), String> {
     for (i, label) in std::iter::once(&d.primary).chain(&d.secondary).enumerate() {
-        check_label(label, sources).map_err(|e| {
-            format!("{} `{}`, label {i} ({:?}): {e}", d.code.as_str(), d.message, label.message)
-        })?;
+        check_label(label, sources)
+            .map_err(|e| format!("{} `{}`, label {i} ({:?}): {e}", d.code.as_str(), d.message, label.message))?;
     }
     Ok(())
 }
@@ -155,9 +154,9 @@ fn config(default_cases: u32) -> Config {
 
 /// Characters that matter to the lexer, and some that must not confuse it.
 const SPECIAL_CHARS: &[char] = &[
-    'θ', '≥', '≤', '≠', '€', '±', '·', 'λ', '\u{304}', '名', '🦀', 'é', '\u{FEFF}', '\u{0}', '\u{7}', '\u{202E}',
-    '\r', '\n', '\t', ' ', '"', '\\', '/', '*', '(', ')', '[', ']', '{', '}', '%', '^', '~', '.', ',', ':', ';', '=',
-    '<', '>', '!', '+', '-', '_', '0', '1', '9', 'e', 'E',
+    'θ', '≥', '≤', '≠', '€', '±', '·', 'λ', '\u{304}', '名', '🦀', 'é', '\u{FEFF}', '\u{0}', '\u{7}', '\u{202E}', '\r',
+    '\n', '\t', ' ', '"', '\\', '/', '*', '(', ')', '[', ']', '{', '}', '%', '^', '~', '.', ',', ':', ';', '=', '<',
+    '>', '!', '+', '-', '_', '0', '1', '9', 'e', 'E',
 ];
 
 /// Arbitrary text: any unicode scalar, ASCII, or a character the grammar cares about.
@@ -173,24 +172,179 @@ fn arbitrary_text() -> impl Strategy<Value = String> {
 /// Tokens of the language and near-misses, for token soup and insertions.
 const TOKENS: &[&str] = &[
     // declarations and keywords
-    "unit", "type", "param", "let", "fn", "random", "actor", "choose", "payoff", "market", "cap", "penalty",
-    "audit", "license", "threshold", "sequence", "game", "check", "expect", "scenario", "compare", "simulate",
-    "use", "forall", "exists", "in", "where", "and", "or", "not", "if", "then", "else", "true", "false", "inf",
-    "abstain", "supply", "demand", "price", "cost", "budget", "on", "detect", "for", "by", "metric", "require",
-    "ban", "over", "set", "remove", "fix", "rounds", "reps", "seed", "strategy", "state", "update", "players",
-    "strategies", "payoffs", "base", "penalties", "quadratic", "linear",
+    "unit",
+    "type",
+    "param",
+    "let",
+    "fn",
+    "random",
+    "actor",
+    "choose",
+    "payoff",
+    "market",
+    "cap",
+    "penalty",
+    "audit",
+    "license",
+    "threshold",
+    "sequence",
+    "game",
+    "check",
+    "expect",
+    "scenario",
+    "compare",
+    "simulate",
+    "use",
+    "forall",
+    "exists",
+    "in",
+    "where",
+    "and",
+    "or",
+    "not",
+    "if",
+    "then",
+    "else",
+    "true",
+    "false",
+    "inf",
+    "abstain",
+    "supply",
+    "demand",
+    "price",
+    "cost",
+    "budget",
+    "on",
+    "detect",
+    "for",
+    "by",
+    "metric",
+    "require",
+    "ban",
+    "over",
+    "set",
+    "remove",
+    "fix",
+    "rounds",
+    "reps",
+    "seed",
+    "strategy",
+    "state",
+    "update",
+    "players",
+    "strategies",
+    "payoffs",
+    "base",
+    "penalties",
+    "quadratic",
+    "linear",
     // names, types, builtins
-    "x", "y", "D", "c", "i", "n", "Q", "a", "usd", "pflop", "eflop", "Developer", "d", "permits", "θ", "λ̄",
-    "名前", "Int", "Real", "Bool", "Prob", "sqrt", "exp", "ln", "sum", "mean", "min", "max", "count", "all", "any",
-    "Bernoulli", "Normal", "Uniform", "Poisson", "Beta", "equilibrium", "fictitious_play",
+    "x",
+    "y",
+    "D",
+    "c",
+    "i",
+    "n",
+    "Q",
+    "a",
+    "usd",
+    "pflop",
+    "eflop",
+    "Developer",
+    "d",
+    "permits",
+    "θ",
+    "λ̄",
+    "名前",
+    "Int",
+    "Real",
+    "Bool",
+    "Prob",
+    "sqrt",
+    "exp",
+    "ln",
+    "sum",
+    "mean",
+    "min",
+    "max",
+    "count",
+    "all",
+    "any",
+    "Bernoulli",
+    "Normal",
+    "Uniform",
+    "Poisson",
+    "Beta",
+    "equilibrium",
+    "fictitious_play",
     // numbers
-    "0", "1", "2", "0.5", "1e-4", "1_000", "3.", "1e400", "99999999999999999999999999", "0.000000001", "1/3",
+    "0",
+    "1",
+    "2",
+    "0.5",
+    "1e-4",
+    "1_000",
+    "3.",
+    "1e400",
+    "99999999999999999999999999",
+    "0.000000001",
+    "1/3",
     // operators and punctuation
-    "+", "-", "*", "/", "^", "==", "!=", "≠", "<", "<=", "≤", ">", ">=", "≥", "+-", "±", "·", "%", ".", ",", ":", ";",
-    "..", "=", "~", "(", ")", "[", "]", "{", "}", "[0, inf)", "1..3", "{open, closed}", "^0.5", "^(1/3)", "^-1",
+    "+",
+    "-",
+    "*",
+    "/",
+    "^",
+    "==",
+    "!=",
+    "≠",
+    "<",
+    "<=",
+    "≤",
+    ">",
+    ">=",
+    "≥",
+    "+-",
+    "±",
+    "·",
+    "%",
+    ".",
+    ",",
+    ":",
+    ";",
+    "..",
+    "=",
+    "~",
+    "(",
+    ")",
+    "[",
+    "]",
+    "{",
+    "}",
+    "[0, inf)",
+    "1..3",
+    "{open, closed}",
+    "^0.5",
+    "^(1/3)",
+    "^-1",
     // strings, comments, trivia
-    "\"doc\"", "\"", "\"\\\"", "\"\\", "// c\n", "/// d\n", "//! f\n", "/* b */", "/*", "*/", "\n", "\r\n", "\t",
-    "\u{FEFF}", "€", "🦀", "\u{0}",
+    "\"doc\"",
+    "\"",
+    "\"\\\"",
+    "\"\\",
+    "// c\n",
+    "/// d\n",
+    "//! f\n",
+    "/* b */",
+    "/*",
+    "*/",
+    "\n",
+    "\r\n",
+    "\t",
+    "\u{FEFF}",
+    "€",
+    "🦀",
+    "\u{0}",
 ];
 
 /// Openings that put the soup in an interesting context.
@@ -569,12 +723,18 @@ fn bracket_free_nesting() {
         let mut shapes = vec![
             ("if chain", format!("param x: Real = {}1\n", "if true then 1 else ".repeat(n))),
             ("if conditions", format!("check c: {}true{}\n", "if ".repeat(n), " then true else false".repeat(n))),
-            ("forall chain", format!("check c: {}x0 > 0\n", (0..n).map(|i| format!("forall x{i} in 1..2: ")).collect::<String>())),
+            (
+                "forall chain",
+                format!("check c: {}x0 > 0\n", (0..n).map(|i| format!("forall x{i} in 1..2: ")).collect::<String>()),
+            ),
         ];
         if n >= 500 {
             // Accepted, this shape has one error per level (a Bool is not a domain), and
             // rendering 450 reports of a long line is slow; rejected, it has one.
-            shapes.push(("exists in domains", format!("check c: {}1..2{}\n", "exists x in ".repeat(n), ": true".repeat(n))));
+            shapes.push((
+                "exists in domains",
+                format!("check c: {}1..2{}\n", "exists x in ".repeat(n), ": true".repeat(n)),
+            ));
         }
         if n == 100_000 {
             shapes.truncate(1);
@@ -622,8 +782,11 @@ fn nested_domains_parse_in_linear_time() {
             (0..n).map(|i| format!("forall x{i} in ")).collect::<String>(),
             ": true".repeat(n)
         );
-        let aggregates =
-            format!("check c: {}1..2{} > 0\n", (0..n).map(|i| format!("sum(x{i} in ")).collect::<String>(), ": 1)".repeat(n));
+        let aggregates = format!(
+            "check c: {}1..2{} > 0\n",
+            (0..n).map(|i| format!("sum(x{i} in ")).collect::<String>(),
+            ": 1)".repeat(n)
+        );
         for (name, text) in [("quantifier domains", quantifiers), ("aggregate domains", aggregates)] {
             let start = Instant::now();
             exercise(&text).unwrap_or_else(|e| panic!("{name} × {n}: {e}"));
@@ -684,4 +847,3 @@ expect e{i}: l{i} == 2 * p{i} +- 1e-9
     }
     out
 }
-

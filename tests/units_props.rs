@@ -23,8 +23,7 @@ fn dimension() -> impl Strategy<Value = Dimension> {
 
 /// Checks the canonical-form invariant: sorted strictly by name, no zero exponents.
 fn canonical(d: &Dimension) -> bool {
-    d.factors().windows(2).all(|w| w[0].0 < w[1].0)
-        && d.factors().iter().all(|(_, e)| *e.numer() != 0)
+    d.factors().windows(2).all(|w| w[0].0 < w[1].0) && d.factors().iter().all(|(_, e)| *e.numer() != 0)
 }
 
 proptest! {

@@ -21,14 +21,19 @@ impl<'a> Checker<'a> {
             A::Member(base, name) => {
                 if let A::Name(b) = &base.kind {
                     if ctx.lookup(&b.name).is_none() {
-                        if let Some(Sym::Module(m)) = self.lookup_global(&b.name, ctx.module.as_deref()).map(|d| d.sym) {
+                        if let Some(Sym::Module(m)) = self.lookup_global(&b.name, ctx.module.as_deref()).map(|d| d.sym)
+                        {
                             return match self.globals.get(&format!("{m}.{}", name.name)).map(|d| d.sym.clone()) {
                                 Some(Sym::Fn(f)) => self.call_fn(f, args, ctx, span),
                                 Some(other) => self.not_callable(&name.name, other.describe(), name.span),
                                 None => {
                                     let members = self.module_members(&m);
-                                    let mut d = Diagnostic::new(Code::E0205, name.span, format!("module `{m}` has no `{}`", name.name))
-                                        .label("not defined in this module");
+                                    let mut d = Diagnostic::new(
+                                        Code::E0205,
+                                        name.span,
+                                        format!("module `{m}` has no `{}`", name.name),
+                                    )
+                                    .label("not defined in this module");
                                     if let Some(s) = suggest(&name.name, members.iter().map(String::as_str)) {
                                         d = d.help(format!("did you mean `{s}`?"));
                                     }
@@ -41,15 +46,20 @@ impl<'a> Checker<'a> {
                 }
                 let of = self.expr(base, ctx);
                 match of.ty.clone() {
-                    Type::Member(actor) => match self.actor_members.get(actor).and_then(|t| t.get(&name.name)).copied() {
+                    Type::Member(actor) => match self.actor_members.get(actor).and_then(|t| t.get(&name.name)).copied()
+                    {
                         Some((MemberKind::Fn, index, _)) => self.call_member_fn(actor, index, of, args, ctx, span),
                         Some(_) => self.not_callable(&name.name, "member", name.span),
                         None => {
                             let actor_name = self.actor_name(actor).to_string();
                             self.error(
-                                Diagnostic::new(Code::E0205, name.span, format!("`{actor_name}` has no member `{}`", name.name))
-                                    .label("unknown member")
-                                    .help("declare it in the actor with `fn`"),
+                                Diagnostic::new(
+                                    Code::E0205,
+                                    name.span,
+                                    format!("`{actor_name}` has no member `{}`", name.name),
+                                )
+                                .label("unknown member")
+                                .help("declare it in the actor with `fn`"),
                             );
                             error_expr(span)
                         }
@@ -106,7 +116,8 @@ impl<'a> Checker<'a> {
                 if let Some(d) = DistKind::from_name(&id.name) {
                     return self.call_dist(d, args, ctx, span);
                 }
-                let mut candidates: Vec<String> = Builtin::NAMES.iter().chain(DistKind::NAMES).map(|s| s.to_string()).collect();
+                let mut candidates: Vec<String> =
+                    Builtin::NAMES.iter().chain(DistKind::NAMES).map(|s| s.to_string()).collect();
                 candidates.extend(self.visible_names());
                 let mut d = Diagnostic::new(Code::E0201, id.span, format!("unknown function `{}`", id.name))
                     .label("not found in this scope");
@@ -124,7 +135,13 @@ impl<'a> Checker<'a> {
     }
 
     /// Matches arguments to parameter names (positional first, then named).
-    fn order_args<'e>(&mut self, names: &[String], args: &'e [ast::Arg], what: &str, span: Span) -> Option<Vec<&'e ast::Expr>> {
+    fn order_args<'e>(
+        &mut self,
+        names: &[String],
+        args: &'e [ast::Arg],
+        what: &str,
+        span: Span,
+    ) -> Option<Vec<&'e ast::Expr>> {
         let mut slots: Vec<Option<&ast::Expr>> = vec![None; names.len()];
         let mut ok = true;
         for (i, a) in args.iter().enumerate() {
@@ -133,8 +150,9 @@ impl<'a> Checker<'a> {
                 Some(n) => match names.iter().position(|p| *p == n.name) {
                     Some(p) => Some(p),
                     None => {
-                        let mut d = Diagnostic::new(Code::E0206, n.span, format!("{what} has no parameter `{}`", n.name))
-                            .label("unknown argument name");
+                        let mut d =
+                            Diagnostic::new(Code::E0206, n.span, format!("{what} has no parameter `{}`", n.name))
+                                .label("unknown argument name");
                         d = match suggest(&n.name, names.iter().map(String::as_str)) {
                             Some(s) => d.help(format!("did you mean `{s}`?")),
                             None => d.help(format!("its parameters are: {}", names.join(", "))),
@@ -232,7 +250,15 @@ impl<'a> Checker<'a> {
         }
     }
 
-    fn call_member_fn(&mut self, actor: ActorId, index: usize, of: Expr, args: &[ast::Arg], ctx: &mut Ctx, span: Span) -> Expr {
+    fn call_member_fn(
+        &mut self,
+        actor: ActorId,
+        index: usize,
+        of: Expr,
+        args: &[ast::Arg],
+        ctx: &mut Ctx,
+        span: Span,
+    ) -> Expr {
         let Some(func) = self.model.actors.get(actor).and_then(|a| a.fns.get(index)).cloned() else {
             return error_expr(span);
         };
@@ -280,7 +306,11 @@ impl<'a> Checker<'a> {
             self.error(
                 Diagnostic::new(Code::E0206, span, "wrong number of arguments")
                     .label(format!("{} given", xs.len()))
-                    .help(format!("`{}` takes {expected} argument{}", id.name, if min == 1 && max == 1 { "" } else { "s" })),
+                    .help(format!(
+                        "`{}` takes {expected} argument{}",
+                        id.name,
+                        if min == 1 && max == 1 { "" } else { "s" }
+                    )),
             );
             return error_expr(span);
         }

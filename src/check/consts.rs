@@ -5,7 +5,7 @@
 use super::rules::has_error;
 use super::Checker;
 use crate::diag::{Code, Diagnostic};
-use crate::eval::{EvalError, EvalErrorKind, EvalResult, Env, Evaluator};
+use crate::eval::{Env, EvalError, EvalErrorKind, EvalResult, Evaluator};
 use crate::model::*;
 use crate::source::Span;
 use std::cell::RefCell;
@@ -20,7 +20,10 @@ pub struct ConstCache {
 impl ConstCache {
     /// A cache sized for `model`.
     pub fn new(model: &Model) -> ConstCache {
-        ConstCache { params: RefCell::new(vec![None; model.params.len()]), busy: RefCell::new(vec![false; model.params.len()]) }
+        ConstCache {
+            params: RefCell::new(vec![None; model.params.len()]),
+            busy: RefCell::new(vec![false; model.params.len()]),
+        }
     }
 }
 
@@ -142,7 +145,9 @@ impl<'a> Checker<'a> {
             let members: Vec<i64> = match &actor.family {
                 None => vec![1],
                 Some((lo, hi)) => match (env.eval(lo), env.eval(hi)) {
-                    (Ok(Value::Num(lo)), Ok(Value::Num(hi))) if hi - lo < 100_000.0 => (lo as i64..=hi as i64).collect(),
+                    (Ok(Value::Num(lo)), Ok(Value::Num(hi))) if hi - lo < 100_000.0 => {
+                        (lo as i64..=hi as i64).collect()
+                    }
                     _ => Vec::new(),
                 },
             };
@@ -164,7 +169,9 @@ impl<'a> Checker<'a> {
         }
         // A literal already reported out of range needs no second report of its value.
         let literal: Vec<Span> = self.diags.iter().filter(|d| d.code == Code::E0304).map(|d| d.primary.span).collect();
-        let inside = |outer: Span, inner: &Span| outer.source == inner.source && outer.start <= inner.start && inner.end <= outer.end;
+        let inside = |outer: Span, inner: &Span| {
+            outer.source == inner.source && outer.start <= inner.start && inner.end <= outer.end
+        };
         let mut seen = std::collections::HashSet::new();
         for d in found {
             if d.code == Code::E0304 && literal.iter().any(|l| inside(d.primary.span, l)) {
@@ -259,10 +266,13 @@ fn check_dist(env: &ConstEnv<'_>, r: &Random, member: Option<(&str, i64)>, out: 
     if has_error(&r.dist) {
         return;
     }
-    let values: Vec<Option<f64>> = args.iter().map(|a| match env.eval(a) {
-        Ok(Value::Num(v)) => Some(v),
-        _ => None,
-    }).collect();
+    let values: Vec<Option<f64>> = args
+        .iter()
+        .map(|a| match env.eval(a) {
+            Ok(Value::Num(v)) => Some(v),
+            _ => None,
+        })
+        .collect();
     let bad = |i: usize, why: &str, out: &mut Vec<Diagnostic>| {
         let whose = member.map(|(a, m)| format!(" (for `{a}` member {m})")).unwrap_or_default();
         if let (Some(arg), Some(Some(v))) = (args.get(i), values.get(i)) {

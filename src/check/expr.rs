@@ -79,7 +79,9 @@ impl<'a> Checker<'a> {
                 typed(ExprKind::If(Box::new(cond), Box::new(x), Box::new(y)), ty, span)
             }
             A::List(items) => self.list(items, ctx, span),
-            A::Aggregate { op, binder, filter, body } => self.aggregate(*op, binder, filter.as_deref(), body, ctx, span),
+            A::Aggregate { op, binder, filter, body } => {
+                self.aggregate(*op, binder, filter.as_deref(), body, ctx, span)
+            }
             A::Quantified { quantifier, binders, body } => {
                 let mut bound = Vec::new();
                 for b in binders {
@@ -427,7 +429,9 @@ impl<'a> Checker<'a> {
     /// Multiplies by a constant factor and dimension, folding constants.
     fn fold_scale(&self, x: Expr, factor: f64, dim: Dimension, span: Span) -> Expr {
         let ty = match &x.ty {
-            Type::Num(k, d) if dim.is_one() && factor == 0.01 => Type::Num(if *k == NumKind::Int { NumKind::Real } else { *k }, d.clone()),
+            Type::Num(k, d) if dim.is_one() && factor == 0.01 => {
+                Type::Num(if *k == NumKind::Int { NumKind::Real } else { *k }, d.clone())
+            }
             Type::Num(_, d) => Type::quantity(d.mul(&dim)),
             t => t.clone(),
         };
@@ -448,7 +452,8 @@ impl<'a> Checker<'a> {
     ) -> Expr {
         let x = self.expr(value, ctx);
         self.require_number(&x, "a value with a unit");
-        let decl = if ctx.lookup(&unit.name).is_some() { None } else { self.lookup_global(&unit.name, ctx.module.as_deref()) };
+        let decl =
+            if ctx.lookup(&unit.name).is_some() { None } else { self.lookup_global(&unit.name, ctx.module.as_deref()) };
         let (dim, scale) = match decl.map(|d| d.sym) {
             Some(Sym::Unit(i)) => {
                 self.check_unit(i);
@@ -504,7 +509,14 @@ impl<'a> Checker<'a> {
         }
         if let Some(actor) = ctx.actor {
             if let Some(&(kind, index, _)) = self.actor_members.get(actor).and_then(|t| t.get(&id.name)) {
-                return self.member_value(actor, kind, index, typed(ExprKind::SelfMember(actor), Type::Member(actor), span), span, &id.name);
+                return self.member_value(
+                    actor,
+                    kind,
+                    index,
+                    typed(ExprKind::SelfMember(actor), Type::Member(actor), span),
+                    span,
+                    &id.name,
+                );
             }
         }
         match self.lookup_global(&id.name, ctx.module.as_deref()) {
@@ -526,7 +538,8 @@ impl<'a> Checker<'a> {
             candidates.extend(self.module_members(m));
         }
         candidates.extend(self.visible_names());
-        let mut d = Diagnostic::new(Code::E0201, id.span, format!("unknown name `{}`", id.name)).label("not found in this scope");
+        let mut d = Diagnostic::new(Code::E0201, id.span, format!("unknown name `{}`", id.name))
+            .label("not found in this scope");
         if let Some(s) = suggest(&id.name, candidates.iter().map(String::as_str)) {
             d = d.help(format!("did you mean `{s}`?"));
         } else if let Some(hint) = self.member_hint(&id.name) {
@@ -548,7 +561,9 @@ impl<'a> Checker<'a> {
             let actor = self.actor_name(a);
             let family = self.actor_asts.get(a).is_some_and(|x| x.family.is_some());
             if family {
-                format!("`{name}` is a member of `{actor}`; reach it through a member, e.g. `sum(x in {actor}: x.{name})`")
+                format!(
+                    "`{name}` is a member of `{actor}`; reach it through a member, e.g. `sum(x in {actor}: x.{name})`"
+                )
             } else {
                 format!("`{name}` is a member of `{actor}`; write `{actor}.{name}`")
             }
@@ -608,9 +623,13 @@ impl<'a> Checker<'a> {
                     _ => format!("{} {what} cannot be used as a value", super::scope::article(what)),
                 };
                 self.error(
-                    Diagnostic::new(Code::E0303, span, format!("`{name}` is {} {what}, not a value", super::scope::article(what)))
-                        .label(format!("this {what} is not a value"))
-                        .help(help),
+                    Diagnostic::new(
+                        Code::E0303,
+                        span,
+                        format!("`{name}` is {} {what}, not a value", super::scope::article(what)),
+                    )
+                    .label(format!("this {what} is not a value"))
+                    .help(help),
                 );
                 error_expr(span)
             }
@@ -618,14 +637,23 @@ impl<'a> Checker<'a> {
     }
 
     /// The value of an actor member, reached through `of` (an instance expression).
-    fn member_value(&mut self, actor: ActorId, kind: MemberKind, index: usize, of: Expr, span: Span, name: &str) -> Expr {
+    fn member_value(
+        &mut self,
+        actor: ActorId,
+        kind: MemberKind,
+        index: usize,
+        of: Expr,
+        span: Span,
+        name: &str,
+    ) -> Expr {
         if index == usize::MAX {
             return typed(ExprKind::Local(0), Type::int(), span);
         }
         let (member, ty) = match kind {
-            MemberKind::Param => {
-                (MemberRef::Param(index), self.model.actors[actor].params.get(index).map(|p| p.ty.clone()).unwrap_or(Type::Error))
-            }
+            MemberKind::Param => (
+                MemberRef::Param(index),
+                self.model.actors[actor].params.get(index).map(|p| p.ty.clone()).unwrap_or(Type::Error),
+            ),
             MemberKind::Let => (MemberRef::Let(index), self.ensure_member_let(actor, index)),
             MemberKind::Choice => (
                 MemberRef::Choice(index),
@@ -666,9 +694,13 @@ impl<'a> Checker<'a> {
                             return typed(ExprKind::MarketPrice(id), Type::quantity(dim), span);
                         }
                         self.error(
-                            Diagnostic::new(Code::E0205, name.span, format!("market `{}` has no `{}`", b.name, name.name))
-                                .label("unknown member")
-                                .help(format!("a market's value is its clearing price: `{}.price`", b.name)),
+                            Diagnostic::new(
+                                Code::E0205,
+                                name.span,
+                                format!("market `{}` has no `{}`", b.name, name.name),
+                            )
+                            .label("unknown member")
+                            .help(format!("a market's value is its clearing price: `{}.price`", b.name)),
                         );
                         return error_expr(span);
                     }
@@ -681,10 +713,15 @@ impl<'a> Checker<'a> {
             Type::Member(actor) => match self.actor_members.get(actor).and_then(|t| t.get(&name.name)).copied() {
                 Some((kind, index, _)) => self.member_value(actor, kind, index, b, span, &name.name),
                 None => {
-                    let members: Vec<String> = self.actor_members.get(actor).map(|t| t.keys().cloned().collect()).unwrap_or_default();
+                    let members: Vec<String> =
+                        self.actor_members.get(actor).map(|t| t.keys().cloned().collect()).unwrap_or_default();
                     let actor_name = self.actor_name(actor).to_string();
-                    let mut d = Diagnostic::new(Code::E0205, name.span, format!("`{actor_name}` has no member `{}`", name.name))
-                        .label("unknown member");
+                    let mut d = Diagnostic::new(
+                        Code::E0205,
+                        name.span,
+                        format!("`{actor_name}` has no member `{}`", name.name),
+                    )
+                    .label("unknown member");
                     d = match suggest(&name.name, members.iter().map(String::as_str)) {
                         Some(s) => d.help(format!("did you mean `{s}`?")),
                         None => d.help(format!("its members are: {}", members.join(", "))),
@@ -743,7 +780,9 @@ impl<'a> Checker<'a> {
             self.error(
                 Diagnostic::new(Code::E0313, domain.span, format!("cannot take `{}` over an interval", op.name()))
                     .label("an interval has infinitely many points")
-                    .help("aggregate over a family, a range `1..n`, a set or a list; use `forall`/`exists` for intervals"),
+                    .help(
+                        "aggregate over a family, a range `1..n`, a set or a list; use `forall`/`exists` for intervals",
+                    ),
             );
         }
         self.warn_shadow(&binder.var, ctx);
@@ -758,7 +797,11 @@ impl<'a> Checker<'a> {
         let ty = match op {
             AggOp::Count | AggOp::All | AggOp::Any => {
                 self.require_bool(&b, &format!("the body of `{}`", op.name()));
-                if op == AggOp::Count { Type::int() } else { Type::Bool }
+                if op == AggOp::Count {
+                    Type::int()
+                } else {
+                    Type::Bool
+                }
             }
             AggOp::Product => {
                 self.require_dimensionless(&b, "the body of `product`");
@@ -813,15 +856,21 @@ impl<'a> Checker<'a> {
                     Type::List(t) => (**t).clone(),
                     _ => Type::Error,
                 };
-                let ExprKind::List(items) = list.kind else { return (Domain { kind: DomainKind::Set(vec![]), span }, Type::Error) };
+                let ExprKind::List(items) = list.kind else {
+                    return (Domain { kind: DomainKind::Set(vec![]), span }, Type::Error);
+                };
                 (DomainKind::Set(items), elem)
             }
             ast::DomainKind::Expr(e) => {
                 if let A::Name(n) = &e.kind {
                     if ctx.lookup(&n.name).is_none() {
                         match self.lookup_global(&n.name, ctx.module.as_deref()).map(|d| d.sym) {
-                            Some(Sym::Actor(a)) => return (Domain { kind: DomainKind::Family(a), span }, Type::Member(a)),
-                            Some(Sym::Enum(id)) => return (Domain { kind: DomainKind::Enum(id), span }, Type::Enum(id)),
+                            Some(Sym::Actor(a)) => {
+                                return (Domain { kind: DomainKind::Family(a), span }, Type::Member(a))
+                            }
+                            Some(Sym::Enum(id)) => {
+                                return (Domain { kind: DomainKind::Enum(id), span }, Type::Enum(id))
+                            }
                             _ => {}
                         }
                     }
@@ -863,10 +912,14 @@ impl<'a> Checker<'a> {
             }
             let what = decl.sym.describe();
             self.error(
-                Diagnostic::new(Code::W0002, id.span, format!("`{}` shadows {} {what}", id.name, super::scope::article(what)))
-                    .label("this name hides another")
-                    .with(decl.span, format!("the {what} declared here"))
-                    .help(format!("rename it, e.g. `{}_`", id.name)),
+                Diagnostic::new(
+                    Code::W0002,
+                    id.span,
+                    format!("`{}` shadows {} {what}", id.name, super::scope::article(what)),
+                )
+                .label("this name hides another")
+                .with(decl.span, format!("the {what} declared here"))
+                .help(format!("rename it, e.g. `{}_`", id.name)),
             );
         }
     }

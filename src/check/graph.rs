@@ -47,7 +47,12 @@ impl<'a> Checker<'a> {
                             key.sort();
                             if !reported.contains(&key) {
                                 reported.push(key);
-                                let pos = cycle.iter().enumerate().min_by_key(|(_, n)| self.node_span(**n).start).map(|(i, _)| i).unwrap_or(0);
+                                let pos = cycle
+                                    .iter()
+                                    .enumerate()
+                                    .min_by_key(|(_, n)| self.node_span(**n).start)
+                                    .map(|(i, _)| i)
+                                    .unwrap_or(0);
                                 cycle.rotate_left(pos);
                                 self.report_cycle(&cycle);
                             }
@@ -88,8 +93,18 @@ impl<'a> Checker<'a> {
             Node::Param(i) => self.model.params.get(i).map(|p| p.name.clone()),
             Node::Let(i) => self.model.lets.get(i).map(|l| l.name.clone()),
             Node::Fn(i) => self.model.fns.get(i).map(|f| f.name.clone()),
-            Node::MemberParam(a, i) => self.model.actors.get(a).and_then(|x| x.params.get(i)).map(|p| format!("{}.{}", self.model.actors[a].name, p.name)),
-            Node::MemberLet(a, i) => self.model.actors.get(a).and_then(|x| x.lets.get(i)).map(|l| format!("{}.{}", self.model.actors[a].name, l.name)),
+            Node::MemberParam(a, i) => self
+                .model
+                .actors
+                .get(a)
+                .and_then(|x| x.params.get(i))
+                .map(|p| format!("{}.{}", self.model.actors[a].name, p.name)),
+            Node::MemberLet(a, i) => self
+                .model
+                .actors
+                .get(a)
+                .and_then(|x| x.lets.get(i))
+                .map(|l| format!("{}.{}", self.model.actors[a].name, l.name)),
         }
         .unwrap_or_default()
     }
@@ -129,7 +144,8 @@ impl<'a> Checker<'a> {
         let Some(&first) = cycle.first() else { return };
         let names: Vec<String> = cycle.iter().map(|n| self.node_name(*n)).collect();
         let chain = names.iter().chain(names.first()).map(|n| format!("`{n}`")).collect::<Vec<_>>().join(" -> ");
-        let what = if matches!(first, Node::Fn(_)) && cycle.len() == 1 { "recursive function" } else { "cyclic definition" };
+        let what =
+            if matches!(first, Node::Fn(_)) && cycle.len() == 1 { "recursive function" } else { "cyclic definition" };
         let mut d = Diagnostic::new(Code::E0203, self.node_span(first), what.to_string())
             .label(format!("`{}` depends on itself", names[0]))
             .note(format!("the cycle: {chain}"));
@@ -156,7 +172,10 @@ impl<'a> Checker<'a> {
                 warnings.push(
                     Diagnostic::new(Code::W0001, p.span, format!("parameter `{}` is never used", p.name))
                         .label("declared here, used nowhere")
-                        .help(format!("remove it, or use it in a payoff or rule; prefix it with `_` (`_{}`) to keep it silently", p.name)),
+                        .help(format!(
+                            "remove it, or use it in a payoff or rule; prefix it with `_` (`_{}`) to keep it silently",
+                            p.name
+                        )),
                 );
             }
         }

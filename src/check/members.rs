@@ -34,9 +34,13 @@ impl<'a> Checker<'a> {
                         }
                     }
                     [] => self.error(
-                        Diagnostic::new(Code::E0411, m.name.span, format!("market `{}` has no price unit", m.name.name))
-                            .label("missing `price: UNIT`")
-                            .help("add a clause such as `price: usd/pflop`"),
+                        Diagnostic::new(
+                            Code::E0411,
+                            m.name.span,
+                            format!("market `{}` has no price unit", m.name.name),
+                        )
+                        .label("missing `price: UNIT`")
+                        .help("add a clause such as `price: usd/pflop`"),
                     ),
                     [_, extra, ..] => self.error(
                         Diagnostic::new(Code::E0202, extra.span, "price declared twice")
@@ -365,7 +369,8 @@ impl<'a> Checker<'a> {
             );
         }
         if payoffs.is_empty() && choices > 0 {
-            let first = a.members.iter().find(|m| matches!(m.kind, ItemKind::Choose(_))).map(|m| m.span).unwrap_or(a.name.span);
+            let first =
+                a.members.iter().find(|m| matches!(m.kind, ItemKind::Choose(_))).map(|m| m.span).unwrap_or(a.name.span);
             self.error(
                 Diagnostic::new(Code::E0401, a.name.span, format!("`{}` chooses without a payoff", a.name.name))
                     .label("this actor has no `payoff`")

@@ -37,7 +37,12 @@ impl<'a> Checker<'a> {
                 let prop = self.expr(&c.prop, &mut ctx);
                 self.require_bool(&prop, "a check");
                 self.warn_vacuous(&c.name, &prop);
-                self.model.checks.push(Check { name: c.name.name.clone(), prop, frame_size: ctx.max_slot, span: item.span });
+                self.model.checks.push(Check {
+                    name: c.name.name.clone(),
+                    prop,
+                    frame_size: ctx.max_slot,
+                    span: item.span,
+                });
             }
             ItemKind::Expect(e) => self.check_expect(e, item.span, &mut ctx),
             ItemKind::Scenario(s) => self.check_scenario(s, item.span),
@@ -180,9 +185,13 @@ impl<'a> Checker<'a> {
             Some(other) => {
                 let what = other.describe();
                 self.error(
-                    Diagnostic::new(Code::E0303, id.span, format!("`{}` is {} {what}, not an actor", id.name, super::scope::article(what)))
-                        .label("an actor is needed here")
-                        .help("name an actor or family declared with `actor`"),
+                    Diagnostic::new(
+                        Code::E0303,
+                        id.span,
+                        format!("`{}` is {} {what}, not an actor", id.name, super::scope::article(what)),
+                    )
+                    .label("an actor is needed here")
+                    .help("name an actor or family declared with `actor`"),
                 );
                 None
             }
@@ -221,7 +230,15 @@ impl<'a> Checker<'a> {
                     .help(format!("add `require COND`, the condition under which a holder keeps the licence, e.g. `require {}.harm <= tau`", l.var.name)),
             );
         }
-        self.model.licenses.push(License { name: l.name.name.clone(), holders, licensor, metric, require, audit, span: l.name.span });
+        self.model.licenses.push(License {
+            name: l.name.name.clone(),
+            holders,
+            licensor,
+            metric,
+            require,
+            audit,
+            span: l.name.span,
+        });
     }
 
     fn check_threshold(&mut self, t: &ast::ThresholdDecl, ctx: &mut Ctx) {
@@ -297,9 +314,16 @@ impl<'a> Checker<'a> {
             match g.players.iter().position(|p| p.name == who.name) {
                 Some(i) => strategies[i] = list.iter().map(|s| s.name.clone()).collect(),
                 None => self.error(
-                    Diagnostic::new(Code::E0406, who.span, format!("`{}` is not a player of `{}`", who.name, g.name.name))
-                        .label("unknown player")
-                        .help(format!("the players are: {}", g.players.iter().map(|p| p.name.as_str()).collect::<Vec<_>>().join(", "))),
+                    Diagnostic::new(
+                        Code::E0406,
+                        who.span,
+                        format!("`{}` is not a player of `{}`", who.name, g.name.name),
+                    )
+                    .label("unknown player")
+                    .help(format!(
+                        "the players are: {}",
+                        g.players.iter().map(|p| p.name.as_str()).collect::<Vec<_>>().join(", ")
+                    )),
                 ),
             }
         }
@@ -328,9 +352,18 @@ impl<'a> Checker<'a> {
     }
 
     /// Flattens a payoff table, checking its shape against the strategy counts.
-    fn game_table(&mut self, t: &ast::PayoffTable, dims: &[usize], n: usize, ctx: &mut Ctx, out: &mut Vec<Vec<Expr>>) -> bool {
+    fn game_table(
+        &mut self,
+        t: &ast::PayoffTable,
+        dims: &[usize],
+        n: usize,
+        ctx: &mut Ctx,
+        out: &mut Vec<Vec<Expr>>,
+    ) -> bool {
         match (t, dims) {
-            (ast::PayoffTable::Rows(rows, span), [count, rest @ ..]) if !rest.is_empty() || matches!(rows.first(), Some(ast::PayoffTable::Tuple(..))) => {
+            (ast::PayoffTable::Rows(rows, span), [count, rest @ ..])
+                if !rest.is_empty() || matches!(rows.first(), Some(ast::PayoffTable::Tuple(..))) =>
+            {
                 if rows.len() != *count {
                     self.error(
                         Diagnostic::new(Code::E0406, *span, "payoff table does not match strategies")
@@ -406,7 +439,14 @@ impl<'a> Checker<'a> {
         let Some(tol) = &e.tolerance else {
             let prop = self.expr(&e.expr, ctx);
             self.require_bool(&prop, "an `expect`");
-            self.model.expects.push(Expect { name, sides: None, prop: Some(prop), tolerance: Tolerance::Exact, frame_size: ctx.max_slot, span });
+            self.model.expects.push(Expect {
+                name,
+                sides: None,
+                prop: Some(prop),
+                tolerance: Tolerance::Exact,
+                frame_size: ctx.max_slot,
+                span,
+            });
             return;
         };
         let ast::ExprKind::Binary(BinOp::Eq, _, _) = &e.expr.kind else {
@@ -437,7 +477,14 @@ impl<'a> Checker<'a> {
             self.require_number(&t, "a tolerance");
             Tolerance::Absolute(t)
         };
-        self.model.expects.push(Expect { name, sides: Some((*a, *b)), prop: None, tolerance, frame_size: ctx.max_slot, span });
+        self.model.expects.push(Expect {
+            name,
+            sides: Some((*a, *b)),
+            prop: None,
+            tolerance,
+            frame_size: ctx.max_slot,
+            span,
+        });
     }
 
     fn source_text(&self, span: Span) -> String {
@@ -465,13 +512,19 @@ impl<'a> Checker<'a> {
                     match self.lookup_global(&name.name, None).map(|d| d.sym) {
                         Some(Sym::Param(p)) => {
                             let ty = self.model.params[p].ty.clone();
-                            let x = self.expect_type(value, &ty, &mut ctx, &format!("the new value of `{}`", name.name));
+                            let x =
+                                self.expect_type(value, &ty, &mut ctx, &format!("the new value of `{}`", name.name));
                             self.check_prob_literal(&x, &ty);
                             scenario.sets.push((p, x));
                         }
                         Some(other) => self.scenario_error(
                             name.span,
-                            &format!("`set` changes a parameter, and `{}` is {} {}", name.name, super::scope::article(other.describe()), other.describe()),
+                            &format!(
+                                "`set` changes a parameter, and `{}` is {} {}",
+                                name.name,
+                                super::scope::article(other.describe()),
+                                other.describe()
+                            ),
                             "to change a rule, declare a replacement with the same name inside the scenario",
                         ),
                         None => self.unknown_name(name, &ctx),
@@ -480,13 +533,20 @@ impl<'a> Checker<'a> {
                 ScenarioChange::Remove(names, _) => {
                     for n in names {
                         match self.lookup_global(&n.name, None).map(|d| d.sym) {
-                            Some(Sym::Market(_) | Sym::Audit(_) | Sym::Rule(_)) => scenario.removes.push(n.name.clone()),
+                            Some(Sym::Market(_) | Sym::Audit(_) | Sym::Rule(_)) => {
+                                scenario.removes.push(n.name.clone())
+                            }
                             Some(Sym::Fn(f)) if self.model.fns.get(f).is_some_and(|f| f.is_penalty) => {
                                 scenario.removes.push(n.name.clone())
                             }
                             Some(other) => self.scenario_error(
                                 n.span,
-                                &format!("`{}` is {} {}, not a rule", n.name, super::scope::article(other.describe()), other.describe()),
+                                &format!(
+                                    "`{}` is {} {}, not a rule",
+                                    n.name,
+                                    super::scope::article(other.describe()),
+                                    other.describe()
+                                ),
                                 "only markets, caps, penalties, audits, licences, thresholds and games can be removed",
                             ),
                             None => self.unknown_name(n, &ctx),
@@ -495,7 +555,10 @@ impl<'a> Checker<'a> {
                 }
                 ScenarioChange::Fix(path, value, _) => self.scenario_fix(path, value, &mut scenario, &mut ctx),
                 ScenarioChange::Item(item) => {
-                    if matches!(item.kind, ItemKind::Param(_) | ItemKind::Actor(_) | ItemKind::Unit(_) | ItemKind::Scenario(_)) {
+                    if matches!(
+                        item.kind,
+                        ItemKind::Param(_) | ItemKind::Actor(_) | ItemKind::Unit(_) | ItemKind::Scenario(_)
+                    ) {
                         self.scenario_error(
                             item.span,
                             &format!("a scenario cannot declare a `{}`", item.keyword()),
@@ -528,9 +591,14 @@ impl<'a> Checker<'a> {
                 "`fix` forces a decision variable declared with `choose`",
             ),
             None => {
-                let members: Vec<String> = self.actor_members.get(a).map(|t| t.keys().cloned().collect()).unwrap_or_default();
-                let mut d = Diagnostic::new(Code::E0205, choice.span, format!("`{}` has no member `{}`", actor.name, choice.name))
-                    .label("unknown member");
+                let members: Vec<String> =
+                    self.actor_members.get(a).map(|t| t.keys().cloned().collect()).unwrap_or_default();
+                let mut d = Diagnostic::new(
+                    Code::E0205,
+                    choice.span,
+                    format!("`{}` has no member `{}`", actor.name, choice.name),
+                )
+                .label("unknown member");
                 if let Some(s) = super::scope::suggest(&choice.name, members.iter().map(String::as_str)) {
                     d = d.help(format!("did you mean `{s}`?"));
                 }
@@ -540,7 +608,11 @@ impl<'a> Checker<'a> {
     }
 
     fn scenario_error(&mut self, span: Span, message: &str, help: &str) {
-        self.error(Diagnostic::new(Code::E0407, span, message.to_string()).label("invalid scenario change").help(help.to_string()));
+        self.error(
+            Diagnostic::new(Code::E0407, span, message.to_string())
+                .label("invalid scenario change")
+                .help(help.to_string()),
+        );
     }
 
     fn check_compare(&mut self, c: &ast::CompareDecl, span: Span, ctx: &mut Ctx) {
@@ -551,11 +623,14 @@ impl<'a> Checker<'a> {
                 continue;
             }
             if !matches!(self.lookup_global(&s.name, None).map(|d| d.sym), Some(Sym::Scenario)) {
-                let names: Vec<String> = self.model.scenarios.iter().map(|x| x.name.clone()).chain(["base".to_string()]).collect();
-                let declared: Vec<String> = self.globals.iter().filter(|(_, d)| d.sym == Sym::Scenario).map(|(k, _)| k.clone()).collect();
+                let names: Vec<String> =
+                    self.model.scenarios.iter().map(|x| x.name.clone()).chain(["base".to_string()]).collect();
+                let declared: Vec<String> =
+                    self.globals.iter().filter(|(_, d)| d.sym == Sym::Scenario).map(|(k, _)| k.clone()).collect();
                 let mut all = names;
                 all.extend(declared);
-                let mut d = Diagnostic::new(Code::E0209, s.span, format!("unknown scenario `{}`", s.name)).label("no scenario has this name");
+                let mut d = Diagnostic::new(Code::E0209, s.span, format!("unknown scenario `{}`", s.name))
+                    .label("no scenario has this name");
                 d = match super::scope::suggest(&s.name, all.iter().map(String::as_str)) {
                     Some(x) => d.help(format!("did you mean `{x}`?")),
                     None => d.help(format!("declare it with `scenario {} {{ ... }}`, or compare `base`", s.name)),
@@ -655,7 +730,8 @@ impl<'a> Checker<'a> {
             _ => return self.bad_strategy(rule.span),
         };
         if !STRATEGY_RULES.contains(&name.name.as_str()) {
-            let mut d = Diagnostic::new(Code::E0412, name.span, format!("unknown strategy rule `{}`", name.name)).label("not a strategy rule");
+            let mut d = Diagnostic::new(Code::E0412, name.span, format!("unknown strategy rule `{}`", name.name))
+                .label("not a strategy rule");
             d = match super::scope::suggest(&name.name, STRATEGY_RULES.iter().copied()) {
                 Some(s) => d.help(format!("did you mean `{s}`?")),
                 None => d.help(format!("the rules are: {}", STRATEGY_RULES.join(", "))),
@@ -710,7 +786,9 @@ pub(super) fn mentions_local(e: &Expr, slot: LocalId) -> bool {
 
 fn domain_mentions(d: &Domain, slot: LocalId) -> bool {
     match &d.kind {
-        DomainKind::Interval { lo, hi, .. } | DomainKind::Range(lo, hi) => mentions_local(lo, slot) || mentions_local(hi, slot),
+        DomainKind::Interval { lo, hi, .. } | DomainKind::Range(lo, hi) => {
+            mentions_local(lo, slot) || mentions_local(hi, slot)
+        }
         DomainKind::Set(items) => items.iter().any(|i| mentions_local(i, slot)),
         DomainKind::List(e) => mentions_local(e, slot),
         _ => false,

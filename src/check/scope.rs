@@ -119,7 +119,11 @@ impl<'a> Checker<'a> {
         // A module's own questions (its self-tests) are not part of the regime that uses it.
         let question = matches!(
             item.kind,
-            ItemKind::Check(_) | ItemKind::Expect(_) | ItemKind::Scenario(_) | ItemKind::Compare(_) | ItemKind::Simulate(_)
+            ItemKind::Check(_)
+                | ItemKind::Expect(_)
+                | ItemKind::Scenario(_)
+                | ItemKind::Compare(_)
+                | ItemKind::Simulate(_)
         );
         if question && origin.module.is_some() {
             return;
@@ -164,7 +168,11 @@ impl<'a> Checker<'a> {
                 self.let_asts.push((l, origin));
                 self.let_state.push(LetState::Pending);
                 self.used_lets.push(origin.module.is_some());
-                self.model.lets.push(Let { name: qualify(origin, &l.name.name), value: error_expr(l.name.span), span: l.name.span });
+                self.model.lets.push(Let {
+                    name: qualify(origin, &l.name.name),
+                    value: error_expr(l.name.span),
+                    span: l.name.span,
+                });
             }
             ItemKind::Fn(f) | ItemKind::Penalty(f) => {
                 let id = self.fn_asts.len();
@@ -287,10 +295,14 @@ impl<'a> Checker<'a> {
             if let Some((_, _, prev)) = table.get(&name.name) {
                 let prev = *prev;
                 self.error(
-                    Diagnostic::new(Code::E0202, name.span, format!("`{}` is defined twice in `{}`", name.name, a.name.name))
-                        .label("defined again here")
-                        .with(prev, "first defined here")
-                        .help("rename one of them"),
+                    Diagnostic::new(
+                        Code::E0202,
+                        name.span,
+                        format!("`{}` is defined twice in `{}`", name.name, a.name.name),
+                    )
+                    .label("defined again here")
+                    .with(prev, "first defined here")
+                    .help("rename one of them"),
                 );
                 continue;
             }

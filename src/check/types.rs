@@ -53,7 +53,9 @@ impl<'a> Checker<'a> {
                 "Prob" => Type::prob(),
                 _ => match self.lookup_global(&id.name, module).map(|d| d.sym) {
                     Some(Sym::Enum(e)) => Type::Enum(e),
-                    _ => self.resolve_unit_expr(&UnitExpr::Name(id.clone()), module).map_or(Type::Error, |(d, _)| Type::quantity(d)),
+                    _ => self
+                        .resolve_unit_expr(&UnitExpr::Name(id.clone()), module)
+                        .map_or(Type::Error, |(d, _)| Type::quantity(d)),
                 },
             },
             TypeKind::Unit(u) => self.resolve_unit_expr(u, module).map_or(Type::Error, |(d, _)| Type::quantity(d)),
@@ -103,8 +105,7 @@ impl<'a> Checker<'a> {
 
     /// Parses a written exponent.
     pub(super) fn exponent(&mut self, e: &ast::ExponentLit) -> Option<Exponent> {
-        let parsed = exponent_from_decimal(&e.text)
-            .or_else(|| exponent_from_decimal(&format!("({})", e.text)));
+        let parsed = exponent_from_decimal(&e.text).or_else(|| exponent_from_decimal(&format!("({})", e.text)));
         if parsed.is_none() {
             self.error(
                 Diagnostic::new(Code::E0306, e.span, format!("exponent `{}` is not a usable rational", e.text))
@@ -152,7 +153,9 @@ impl<'a> Checker<'a> {
             let mut ctx = super::Ctx::new(None, None);
             let e = self.expr(def, &mut ctx);
             let mut literal = true;
-            super::rules::visit(&e, &mut |x| literal &= matches!(x.kind, ExprKind::Const(_) | ExprKind::Binary(..) | ExprKind::Unary(..)));
+            super::rules::visit(&e, &mut |x| {
+                literal &= matches!(x.kind, ExprKind::Const(_) | ExprKind::Binary(..) | ExprKind::Unary(..))
+            });
             if !literal {
                 self.error(
                     Diagnostic::new(Code::E0314, def.span, "a unit must be defined by a constant quantity")

@@ -23,10 +23,7 @@ fn ratio(n: i128, d: i128) -> Option<Exponent> {
     if d < 0 {
         (n, d) = (n.checked_neg()?, d.checked_neg()?);
     }
-    Some(Exponent::new_raw(
-        i64::try_from(n).ok()?,
-        i64::try_from(d).ok()?,
-    ))
+    Some(Exponent::new_raw(i64::try_from(n).ok()?, i64::try_from(d).ok()?))
 }
 
 /// Clamps an overflowed exponent (never reached by real programs) to a huge integer of the right sign.
@@ -39,10 +36,7 @@ fn add_exp(a: Exponent, b: Exponent) -> Exponent {
     let (an, ad) = (*a.numer() as i128, *a.denom() as i128);
     let (bn, bd) = (*b.numer() as i128, *b.denom() as i128);
     let sum = (an * bd).checked_add(bn * ad);
-    saturate(
-        sum.and_then(|n| ratio(n, ad * bd)),
-        sum.is_none_or(|n| n > 0),
-    )
+    saturate(sum.and_then(|n| ratio(n, ad * bd)), sum.is_none_or(|n| n > 0))
 }
 
 /// Overflow-safe exponent multiplication.
@@ -59,9 +53,7 @@ impl Dimension {
 
     /// A single base unit to the first power, e.g. `usd`.
     pub fn base(name: &str) -> Dimension {
-        Dimension {
-            factors: vec![(name.to_string(), Exponent::from_integer(1))],
-        }
+        Dimension { factors: vec![(name.to_string(), Exponent::from_integer(1))] }
     }
 
     /// Builds a canonical dimension from arbitrary factors (merging repeated names, dropping zeros).
@@ -96,11 +88,7 @@ impl Dimension {
 
     /// Raises the dimension to a rational power (`sqrt` is `pow(1/2)`).
     pub fn pow(&self, e: Exponent) -> Dimension {
-        Dimension::from_factors(
-            self.factors
-                .iter()
-                .map(|(n, x)| (n.clone(), mul_exp(*x, e))),
-        )
+        Dimension::from_factors(self.factors.iter().map(|(n, x)| (n.clone(), mul_exp(*x, e))))
     }
 
     /// The reciprocal dimension.
@@ -133,12 +121,7 @@ fn fmt_exponent(e: Exponent) -> String {
     let pow10 = 10i128.pow(places);
     let scaled = n.abs() * (pow10 / d);
     let sign = if n < 0 { "-" } else { "" };
-    format!(
-        "{sign}{}.{:0width$}",
-        scaled / pow10,
-        scaled % pow10,
-        width = places as usize
-    )
+    format!("{sign}{}.{:0width$}", scaled / pow10, scaled % pow10, width = places as usize)
 }
 
 /// Joins factors with `*`, writing `name^e` unless the (absolute) exponent is 1.
@@ -161,11 +144,7 @@ impl fmt::Display for Dimension {
     /// Writes e.g. `1`, `usd/pflop^2`, `usd/(pflop*hour)`, `pflop^(1/3)`, `1/pflop`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let (pos, neg): (Vec<_>, Vec<_>) = self.factors.iter().partition(|(_, e)| *e.numer() > 0);
-        let num = if pos.is_empty() {
-            "1".to_string()
-        } else {
-            join_factors(&pos)
-        };
+        let num = if pos.is_empty() { "1".to_string() } else { join_factors(&pos) };
         match neg.len() {
             0 => write!(f, "{num}"),
             1 => write!(f, "{num}/{}", join_factors(&neg)),
@@ -211,10 +190,7 @@ impl Unit {
 
     /// A unit raised to a rational power (the scale is raised to the same power).
     pub fn pow(&self, e: Exponent) -> Unit {
-        unit(
-            self.dim.pow(e),
-            self.scale.powf(*e.numer() as f64 / *e.denom() as f64),
-        )
+        unit(self.dim.pow(e), self.scale.powf(*e.numer() as f64 / *e.denom() as f64))
     }
 }
 
@@ -227,14 +203,8 @@ fn digits(s: &str) -> Option<i128> {
 /// Parses a decimal or fraction written in source (`2`, `-1`, `0.5`, `1/3`, `-2/3`) into an exact rational; None if not representable (too many digits, zero denominator).
 pub fn exponent_from_decimal(text: &str) -> Option<Exponent> {
     let t = text.trim();
-    let t = t
-        .strip_prefix('(')
-        .and_then(|s| s.strip_suffix(')'))
-        .unwrap_or(t);
-    let (neg, body) = t
-        .trim()
-        .strip_prefix('-')
-        .map_or((false, t.trim()), |b| (true, b));
+    let t = t.strip_prefix('(').and_then(|s| s.strip_suffix(')')).unwrap_or(t);
+    let (neg, body) = t.trim().strip_prefix('-').map_or((false, t.trim()), |b| (true, b));
     let sign = if neg { -1 } else { 1 };
     if let Some((n, d)) = body.split_once('/') {
         return ratio(sign * digits(n.trim())?, digits(d.trim())?);
@@ -255,9 +225,7 @@ pub fn exponent_from_f64(x: f64) -> Option<Exponent> {
     let tol = 1e-12 * x.abs().max(1.0);
     (1..=1000i64).find_map(|d| {
         let n = (x * d as f64).round();
-        ((x - n / d as f64).abs() <= tol)
-            .then(|| ratio(n as i128, d as i128))
-            .flatten()
+        ((x - n / d as f64).abs() <= tol).then(|| ratio(n as i128, d as i128)).flatten()
     })
 }
 
@@ -298,10 +266,7 @@ mod tests {
             (usd.div(&pflop.mul(&hour)), "usd/(hour*pflop)"),
             (pflop.pow(q(3, 1)).pow(q(1, 2)), "pflop^1.5"),
             (pflop.pow(q(-1, 3)), "1/pflop^(1/3)"),
-            (
-                pflop.pow(q(1, 8)).mul(&usd.pow(q(3, 4))),
-                "pflop^0.125*usd^0.75",
-            ),
+            (pflop.pow(q(1, 8)).mul(&usd.pow(q(3, 4))), "pflop^0.125*usd^0.75"),
         ];
         for (dim, text) in cases {
             assert_eq!(dim.to_string(), text);
@@ -315,16 +280,8 @@ mod tests {
         let cases = [
             (&usd, &price, Some("multiply by a quantity in `pflop`")),
             (&usd, &pflop, Some("multiply by a quantity in `usd/pflop`")),
-            (
-                &Dimension::one(),
-                &price,
-                Some("divide by a quantity in `usd/pflop`"),
-            ),
-            (
-                &pflop,
-                &pflop.mul(&usd),
-                Some("divide by a quantity in `usd`"),
-            ),
+            (&Dimension::one(), &price, Some("divide by a quantity in `usd/pflop`")),
+            (&pflop, &pflop.mul(&usd), Some("divide by a quantity in `usd`")),
             (&usd, &usd, None),
             (&usd, &pflop.mul(&hour), None),
         ];
@@ -335,20 +292,13 @@ mod tests {
 
     #[test]
     fn parsing_exponents() {
-        let good = [
-            ("2", q(2, 1)),
-            ("-1", q(-1, 1)),
-            ("0.5", q(1, 2)),
-            ("-1.25", q(-5, 4)),
-        ];
+        let good = [("2", q(2, 1)), ("-1", q(-1, 1)), ("0.5", q(1, 2)), ("-1.25", q(-5, 4))];
         let frac = [("1/3", q(1, 3)), ("-2/3", q(-2, 3)), ("(1/3)", q(1, 3))];
         for (text, e) in good.into_iter().chain(frac) {
             assert_eq!(exponent_from_decimal(text), Some(e), "{text}");
         }
         let tiny = "0.00000000000000000000000000000000000001";
-        for bad in [
-            "1/0", "--1", "", "-", "1.", ".5", "a", "1/-3", "1/2/3", tiny,
-        ] {
+        for bad in ["1/0", "--1", "", "-", "1.", ".5", "a", "1/-3", "1/2/3", tiny] {
             assert_eq!(exponent_from_decimal(bad), None, "{bad}");
         }
         assert_eq!(exponent_from_f64(0.5), Some(q(1, 2)));
@@ -360,10 +310,7 @@ mod tests {
 
     #[test]
     fn units_scale() {
-        let km = Unit {
-            dim: Dimension::base("m"),
-            scale: 1000.0,
-        };
+        let km = Unit { dim: Dimension::base("m"), scale: 1000.0 };
         assert_eq!(km.pow(q(2, 1)).scale, 1e6);
         assert_eq!(km.pow(q(2, 1)).div(&km), km);
         assert_eq!(Unit::base("m").mul(&Unit::one()), Unit::base("m"));

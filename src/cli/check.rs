@@ -84,6 +84,8 @@ fn summary(path: &str, errors: usize, warnings: usize, failed: bool) -> String {
         (0, w, false) => format!("ok: `{path}` ({})\n", plural(w, "warning")),
         (0, w, true) => format!("error: `{path}` has {} (denied)\n", plural(w, "warning")),
         (e, 0, _) => format!("error: could not check `{path}` due to {}\n", plural(e, "error")),
-        (e, w, _) => format!("error: could not check `{path}` due to {}; {} emitted\n", plural(e, "error"), plural(w, "warning")),
+        (e, w, _) => {
+            format!("error: could not check `{path}` due to {}; {} emitted\n", plural(e, "error"), plural(w, "warning"))
+        }
     }
 }

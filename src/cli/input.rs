@@ -32,7 +32,11 @@ pub fn read(path: &str, sources: &mut SourceMap) -> Result<String, Diagnostic> {
         Err(e) => {
             let at = e.utf8_error().valid_up_to();
             let lossy = String::from_utf8_lossy(e.as_bytes()).into_owned();
-            let start = lossy.char_indices().nth(lossy[..].get(..at).map(|s| s.chars().count()).unwrap_or(0)).map(|(i, _)| i).unwrap_or(0);
+            let start = lossy
+                .char_indices()
+                .nth(lossy[..].get(..at).map(|s| s.chars().count()).unwrap_or(0))
+                .map(|(i, _)| i)
+                .unwrap_or(0);
             let end = lossy[start..].chars().next().map(|c| start + c.len_utf8()).unwrap_or(start);
             let id = sources.add(path, lossy);
             Err(Diagnostic::new(Code::E0105, Span::new(id, start..end), format!("`{path}` is not valid UTF-8"))

@@ -86,7 +86,10 @@ pub fn main() -> i32 {
 /// Prints a clap error as an `E0106` diagnostic (help and version go to stdout, exit 0).
 fn usage_error(e: clap::Error) -> i32 {
     use clap::error::ErrorKind;
-    if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand) {
+    if matches!(
+        e.kind(),
+        ErrorKind::DisplayHelp | ErrorKind::DisplayVersion | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+    ) {
         let _ = write!(std::io::stdout(), "{}", e.render());
         return if e.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand { EXIT_INPUT } else { EXIT_OK };
     }

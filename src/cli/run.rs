@@ -13,7 +13,7 @@ use gov::source::SourceMap;
 /// Arguments of `gov run`.
 #[derive(clap::Args, Debug)]
 pub struct RunArgs {
-    /// The regime file.
+    /// The regime file (`.gov`), or a Gambit strategic-form game (`.nfg`).
     file: String,
     /// Override a parameter: `--set Q=2eflop` (unit-checked; repeatable).
     #[arg(long = "set", value_name = "NAME=VALUE")]
@@ -49,6 +49,9 @@ pub fn run(args: &RunArgs, color: bool) -> i32 {
         Ok(t) => t,
         Err(d) => return fail(&[d], &sources, color, args.json, EXIT_INPUT),
     };
+    if args.file.ends_with(".nfg") {
+        return run_nfg(args, &text, sources, color);
+    }
     let id = sources.add(&args.file, text);
     let mut regime = match Regime::load(sources, id) {
         Ok(r) => r,
@@ -69,7 +72,9 @@ pub fn run(args: &RunArgs, color: bool) -> i32 {
             let names: Vec<&str> = model.scenarios.iter().map(|s| s.name.as_str()).collect();
             let hint = gov::check::suggest_name(name, names.iter().copied())
                 .map(|s| format!("did you mean `{s}`?"))
-                .unwrap_or_else(|| format!("the scenarios are: base{}", names.iter().map(|n| format!(", {n}")).collect::<String>()));
+                .unwrap_or_else(|| {
+                    format!("the scenarios are: base{}", names.iter().map(|n| format!(", {n}")).collect::<String>())
+                });
             err(&format!("error[{}]: unknown scenario `{name}`\n  Help: {hint}\n", Code::E0209));
             return EXIT_INPUT;
         }
@@ -97,6 +102,43 @@ pub fn run(args: &RunArgs, color: bool) -> i32 {
             let numeric = diags.iter().all(|d| d.code.as_str().starts_with("E05") && d.code != Code::E0506);
             let code = if numeric { EXIT_NUMERIC } else { EXIT_INPUT };
             fail(&diags, &regime.sources, color, args.json, code)
+        }
+    }
+}
+
+/// A Gambit strategic-form game: every pure and (two players) extreme mixed equilibrium.
+fn run_nfg(args: &RunArgs, text: &str, mut sources: SourceMap, color: bool) -> i32 {
+    let id = sources.add(&args.file, text);
+    let game = match gov::solve::nfg::parse_nfg(text) {
+        Ok(g) => g,
+        Err(e) => {
+            let start = gov::source::floor_char_boundary(text, e.offset);
+            let end = text[start..].chars().next().map(|c| start + c.len_utf8()).unwrap_or(start);
+            let d = Diagnostic::new(Code::E0107, gov::source::Span::new(id, start..end), e.message.clone())
+                .label("the file stops following the format here")
+                .help("see `gov explain E0107` for the two .nfg variants");
+            return fail(&[d], &sources, color, args.json, EXIT_INPUT);
+        }
+    };
+    if !args.sets.is_empty() || args.scenario.is_some() {
+        err("error[E0106]: `--set` and `--scenario` apply to .gov regimes, not .nfg games\n");
+        return EXIT_INPUT;
+    }
+    match gov::games::solve_game(game) {
+        Ok(solved) => {
+            if args.json {
+                let doc = serde_json::json!({ "version": 1, "file": args.file, "ok": true, "games": [gov::games::game_json(&solved)] });
+                out(&format!("{}\n", serde_json::to_string_pretty(&doc).unwrap_or_default()));
+            } else {
+                out(&gov::games::game_text(&solved));
+            }
+            EXIT_OK
+        }
+        Err(message) => {
+            let d = Diagnostic::new(Code::E0502, gov::source::Span::new(id, 0..0), "the game could not be solved")
+                .note(message)
+                .help("games this large exceed the vertex-enumeration budget; reduce the strategies");
+            fail(&[d], &sources, color, args.json, EXIT_NUMERIC)
         }
     }
 }

@@ -53,6 +53,7 @@ registry! {
     E0104 => Error, "cannot read source file";
     E0105 => Error, "source is not valid UTF-8";
     E0106 => Error, "invalid command line";
+    E0107 => Error, "invalid Gambit .nfg file";
     E0201 => Error, "unknown name";
     E0202 => Error, "duplicate definition";
     E0203 => Error, "cyclic definition";

@@ -54,21 +54,12 @@ pub fn render_human(diags: &[Diagnostic], sources: &SourceMap, opts: RenderOptio
 pub fn render_json(d: &Diagnostic, sources: &SourceMap) -> Value {
     let primary = resolve(sources, &d.primary, true);
     let primary_source = primary.as_ref().map(|p| p.source);
-    let (same_file, other_files): (Vec<Resolved<'_>>, Vec<Resolved<'_>>) = d
-        .secondary
-        .iter()
-        .filter_map(|l| resolve(sources, l, false))
-        .partition(|l| Some(l.source) == primary_source);
-    let source = primary
-        .as_ref()
-        .map(|p| NamedSource::new(&p.file.name, p.file.text.clone()));
+    let (same_file, other_files): (Vec<Resolved<'_>>, Vec<Resolved<'_>>) =
+        d.secondary.iter().filter_map(|l| resolve(sources, l, false)).partition(|l| Some(l.source) == primary_source);
+    let source = primary.as_ref().map(|p| NamedSource::new(&p.file.name, p.file.text.clone()));
     let in_file: Vec<Resolved<'_>> = primary.into_iter().chain(same_file).collect();
 
-    let view = JsonView {
-        d,
-        labels: in_file.iter().map(Resolved::labeled_span).collect(),
-        source,
-    };
+    let view = JsonView { d, labels: in_file.iter().map(Resolved::labeled_span).collect(), source };
     let mut text = String::new();
     let parsed = match JSONReportHandler::new().render_report(&mut text, &view) {
         Ok(()) => serde_json::from_str::<Value>(&text).ok(),
@@ -87,13 +78,8 @@ pub fn render_json(d: &Diagnostic, sources: &SourceMap) -> Value {
             }
         }
     }
-    obj.insert(
-        "notes".into(),
-        Value::Array(d.notes.iter().cloned().map(Value::String).collect()),
-    );
-    let file = in_file
-        .first()
-        .map_or(Value::Null, |p| Value::String(p.file.name.clone()));
+    obj.insert("notes".into(), Value::Array(d.notes.iter().cloned().map(Value::String).collect()));
+    let file = in_file.first().map_or(Value::Null, |p| Value::String(p.file.name.clone()));
     obj.insert("file".into(), file);
     let others = other_files
         .iter()
@@ -189,10 +175,7 @@ fn handler_fallback(view: &JsonView<'_>) -> Map<String, Value> {
     let mut map = Map::new();
     map.insert("message".into(), Value::String(d.message.clone()));
     map.insert("code".into(), Value::String(d.code.as_str().to_owned()));
-    map.insert(
-        "severity".into(),
-        Value::String(severity_word(d.severity).to_owned()),
-    );
+    map.insert("severity".into(), Value::String(severity_word(d.severity).to_owned()));
     map.insert("causes".into(), Value::Array(Vec::new()));
     if let Some(help) = &d.help {
         map.insert("help".into(), Value::String(help.clone()));
@@ -203,12 +186,7 @@ fn handler_fallback(view: &JsonView<'_>) -> Map<String, Value> {
     let labels = view
         .labels
         .iter()
-        .map(|l| {
-            Value::Object(label_json(
-                l.label().unwrap_or(""),
-                &(l.offset()..l.offset() + l.len()),
-            ))
-        })
+        .map(|l| Value::Object(label_json(l.label().unwrap_or(""), &(l.offset()..l.offset() + l.len()))))
         .collect();
     map.insert("labels".into(), Value::Array(labels));
     map.insert("related".into(), Value::Array(Vec::new()));
@@ -247,9 +225,7 @@ fn render_one(d: &Diagnostic, sources: &SourceMap, opts: RenderOptions) -> Strin
     // columns and panics ("not a char boundary") on non-ASCII text. So the byte spans are
     // converted to char offsets here and ariadne runs in its well-trodden char mode;
     // everything it draws is identical to byte mode otherwise.
-    let config = Config::default()
-        .with_index_type(IndexType::Char)
-        .with_color(opts.color);
+    let config = Config::default().with_index_type(IndexType::Char).with_color(opts.color);
     let primary_span = (first.source, first.char_range());
     let mut builder = Report::build(kind, primary_span).with_config(config);
     for l in &labels {
@@ -269,12 +245,10 @@ fn render_one(d: &Diagnostic, sources: &SourceMap, opts: RenderOptions) -> Strin
 
     let mut files = Files::default();
     for l in &labels {
-        files.map.entry(l.source).or_insert_with(|| {
-            (
-                l.file.name.as_str(),
-                ariadne::Source::from(l.file.text.as_str()),
-            )
-        });
+        files
+            .map
+            .entry(l.source)
+            .or_insert_with(|| (l.file.name.as_str(), ariadne::Source::from(l.file.text.as_str())));
     }
     let mut bytes = Vec::new();
     if report.write(&mut files, &mut bytes).is_err() {
@@ -304,11 +278,7 @@ fn render_without_source(header: String, d: &Diagnostic) -> String {
     }
     let numbered = d.notes.len() > 1;
     for (i, note) in d.notes.iter().enumerate() {
-        let prefix = if numbered {
-            format!("Note {}", i + 1)
-        } else {
-            "Note".to_owned()
-        };
+        let prefix = if numbered { format!("Note {}", i + 1) } else { "Note".to_owned() };
         footer(&prefix, note);
     }
     out
@@ -350,10 +320,7 @@ impl<'a> ariadne::Cache<SourceId> for Files<'a> {
     type Storage = &'a str;
 
     fn fetch(&mut self, id: &SourceId) -> Result<&ariadne::Source<&'a str>, impl fmt::Debug> {
-        self.map
-            .get(id)
-            .map(|(_, source)| source)
-            .ok_or(MissingSource)
+        self.map.get(id).map(|(_, source)| source).ok_or(MissingSource)
     }
 
     fn display<'b>(&self, id: &'b SourceId) -> Option<impl fmt::Display + 'b> {
@@ -392,10 +359,7 @@ impl miette::Diagnostic for JsonView<'_> {
     }
 
     fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
-        self.d
-            .help
-            .as_ref()
-            .map(|h| Box::new(h) as Box<dyn fmt::Display + 'b>)
+        self.d.help.as_ref().map(|h| Box::new(h) as Box<dyn fmt::Display + 'b>)
     }
 
     fn source_code(&self) -> Option<&dyn SourceCode> {
@@ -418,10 +382,7 @@ mod tests {
 
     fn units_example() -> (SourceMap, Diagnostic) {
         let mut sm = SourceMap::new();
-        let id = sm.add(
-            "budget.gov",
-            "param price: usd = 3\nlet total = price + 2 kg\n",
-        );
+        let id = sm.add("budget.gov", "param price: usd = 3\nlet total = price + 2 kg\n");
         let d = Diagnostic::new(Code::E0301, Span::new(id, 33..43), "mismatched units")
             .label("cannot add `kg` to `usd`")
             .with(Span::new(id, 13..16), "this is `usd`")
@@ -475,11 +436,7 @@ error[E0301]: mismatched units
     fn warning_header() {
         let mut sm = SourceMap::new();
         let id = sm.add("w.gov", "param unused: usd = 1\n");
-        let d = Diagnostic::new(
-            Code::W0001,
-            Span::new(id, 6..12),
-            "unused parameter `unused`",
-        );
+        let d = Diagnostic::new(Code::W0001, Span::new(id, 6..12), "unused parameter `unused`");
         // An empty primary message still draws the underline, with no text.
         let expected = "\
 warning[W0001]: unused parameter `unused`
@@ -500,12 +457,8 @@ warning[W0001]: unused parameter `unused`
         let without = sm.add("b.gov", "let x = 1 +");
         let empty = sm.add("c.gov", "");
         let eof = |id, at| {
-            Diagnostic::new(
-                Code::E0101,
-                Span::new(id, at..at),
-                "unexpected end of input",
-            )
-            .label("expected an expression")
+            Diagnostic::new(Code::E0101, Span::new(id, at..at), "unexpected end of input")
+                .label("expected an expression")
         };
         let expected = "\
 error[E0101]: unexpected end of input
@@ -535,19 +488,12 @@ error[E0101]: unexpected end of input
             .with(Span::new(id, 15..15), "empty, inside €");
         let out = plain(std::slice::from_ref(&d), &sm);
         assert!(out.contains(" 1 │ check θ ≥ €5\n"), "{out}");
-        assert!(
-            out.contains("inside θ") && out.contains("from ≥ into €"),
-            "{out}"
-        );
+        assert!(out.contains("inside θ") && out.contains("from ≥ into €"), "{out}");
         let json = render_json(&d, &sm);
         let spans: Vec<(u64, u64)> = json["labels"]
             .as_array()
             .map(|ls| {
-                ls.iter()
-                    .filter_map(|l| {
-                        Some((l["span"]["offset"].as_u64()?, l["span"]["length"].as_u64()?))
-                    })
-                    .collect()
+                ls.iter().filter_map(|l| Some((l["span"]["offset"].as_u64()?, l["span"]["length"].as_u64()?))).collect()
             })
             .unwrap_or_default();
         assert_eq!(spans, vec![(6, 2), (9, 7), (13, 3)]);
@@ -591,10 +537,7 @@ error[E0301]: mismatched units
         let others = &json["secondary_in_other_files"];
         assert_eq!(others[0]["file"], "<stdlib>/units.gov");
         assert_eq!(others[0]["label"], "`kg` declared here");
-        assert_eq!(
-            (others[0]["line"].as_u64(), others[0]["column"].as_u64()),
-            (Some(2), Some(6))
-        );
+        assert_eq!((others[0]["line"].as_u64(), others[0]["column"].as_u64()), (Some(2), Some(6)));
         assert_eq!(others[1]["span"]["offset"], 5);
     }
 
@@ -623,44 +566,27 @@ error[E0301]: mismatched units
 ";
         assert_eq!(plain(std::slice::from_ref(&d), &sm), expected);
         let other = &render_json(&d, &sm)["secondary_in_other_files"][0];
-        assert_eq!(
-            (other["line"].as_u64(), other["column"].as_u64()),
-            (Some(2), Some(6))
-        );
+        assert_eq!((other["line"].as_u64(), other["column"].as_u64()), (Some(2), Some(6)));
     }
 
     #[test]
     fn unknown_sources_are_skipped() {
         let mut sm = SourceMap::new();
         let id = sm.add("a.gov", "let x = 1\n");
-        let d = Diagnostic::new(
-            Code::W0001,
-            Span::new(SourceId(9), 0..3),
-            "unused parameter",
-        )
-        .label("lost")
-        .with(Span::new(id, 4..5), "still shown")
-        .with(Span::new(SourceId(7), 0..1), "also lost")
-        .help("remove it");
+        let d = Diagnostic::new(Code::W0001, Span::new(SourceId(9), 0..3), "unused parameter")
+            .label("lost")
+            .with(Span::new(id, 4..5), "still shown")
+            .with(Span::new(SourceId(7), 0..1), "also lost")
+            .help("remove it");
         let out = plain(std::slice::from_ref(&d), &sm);
-        assert!(
-            out.starts_with("warning[W0001]: unused parameter\n   ╭─[ a.gov:1:5 ]\n"),
-            "{out}"
-        );
-        assert!(
-            out.contains("still shown") && out.contains("│ Help: remove it"),
-            "{out}"
-        );
+        assert!(out.starts_with("warning[W0001]: unused parameter\n   ╭─[ a.gov:1:5 ]\n"), "{out}");
+        assert!(out.contains("still shown") && out.contains("│ Help: remove it"), "{out}");
         assert!(!out.contains("lost"), "{out}");
 
-        let nowhere = Diagnostic::new(
-            Code::E0104,
-            Span::new(SourceId(9), 0..3),
-            "cannot read source file",
-        )
-        .help("check the path")
-        .note("first")
-        .note("second");
+        let nowhere = Diagnostic::new(Code::E0104, Span::new(SourceId(9), 0..3), "cannot read source file")
+            .help("check the path")
+            .note("first")
+            .note("second");
         let expected = "\
 error[E0104]: cannot read source file
   Help: check the path
@@ -681,10 +607,7 @@ error[E0104]: cannot read source file
     fn json_has_protocol_and_positions() {
         let (sm, d) = units_example();
         let json = render_json(&d, &sm);
-        let keys: Vec<&str> = json
-            .as_object()
-            .map(|m| m.keys().map(String::as_str).collect())
-            .unwrap_or_default();
+        let keys: Vec<&str> = json.as_object().map(|m| m.keys().map(String::as_str).collect()).unwrap_or_default();
         assert_eq!(
             keys,
             [
@@ -711,17 +634,11 @@ error[E0104]: cannot read source file
         assert_eq!(primary["label"], "cannot add `kg` to `usd`");
         assert_eq!(primary["span"]["offset"], 33);
         assert_eq!(primary["span"]["length"], 10);
-        assert_eq!(
-            (primary["line"].as_u64(), primary["column"].as_u64()),
-            (Some(2), Some(13))
-        );
+        assert_eq!((primary["line"].as_u64(), primary["column"].as_u64()), (Some(2), Some(13)));
         assert_eq!(primary["file"], "budget.gov");
         assert_eq!(primary["primary"], true);
         let secondary = &json["labels"][1];
-        assert_eq!(
-            (secondary["line"].as_u64(), secondary["column"].as_u64()),
-            (Some(1), Some(14))
-        );
+        assert_eq!((secondary["line"].as_u64(), secondary["column"].as_u64()), (Some(1), Some(14)));
         assert_eq!(secondary["primary"], false);
         // Stable across calls.
         assert_eq!(render_json(&d, &sm), json);
@@ -731,13 +648,9 @@ error[E0104]: cannot read source file
     fn json_survives_control_characters() {
         let mut sm = SourceMap::new();
         let id = sm.add("c.gov", "x\u{1}y\n");
-        let d = Diagnostic::new(
-            Code::E0101,
-            Span::new(id, 1..2),
-            "unexpected \u{1} character",
-        )
-        .label("here \u{1b}")
-        .help("delete \u{1}");
+        let d = Diagnostic::new(Code::E0101, Span::new(id, 1..2), "unexpected \u{1} character")
+            .label("here \u{1b}")
+            .help("delete \u{1}");
         let json = render_json(&d, &sm);
         assert_eq!(json["message"], "unexpected \u{1} character");
         assert_eq!(json["labels"][0]["label"], "here \u{1b}");
@@ -748,52 +661,18 @@ error[E0104]: cannot read source file
 
     #[test]
     fn arbitrary_spans_never_panic() {
-        let texts = [
-            "",
-            "a",
-            "θ ≥ €\n",
-            "x\r\ny\r\n",
-            "\tτ\u{2028}z",
-            "l1\n\nl3",
-            "€",
-        ];
+        let texts = ["", "a", "θ ≥ €\n", "x\r\ny\r\n", "\tτ\u{2028}z", "l1\n\nl3", "€"];
         let mut sm = SourceMap::new();
-        let ids: Vec<SourceId> = texts
-            .iter()
-            .enumerate()
-            .map(|(i, t)| sm.add(format!("f{i}.gov"), *t))
-            .collect();
+        let ids: Vec<SourceId> = texts.iter().enumerate().map(|(i, t)| sm.add(format!("f{i}.gov"), *t)).collect();
         for (&id, text) in ids.iter().zip(texts) {
             let n = text.len() as u32 + 3;
             for start in 0..n {
                 for end in 0..n {
                     let other = ids[(id.0 as usize + 1) % ids.len()];
-                    let d = Diagnostic::new(
-                        Code::E0101,
-                        Span {
-                            source: id,
-                            start,
-                            end,
-                        },
-                        "m",
-                    )
-                    .label("p")
-                    .with(
-                        Span {
-                            source: id,
-                            start: end,
-                            end: start,
-                        },
-                        "s",
-                    )
-                    .with(
-                        Span {
-                            source: other,
-                            start,
-                            end,
-                        },
-                        "o",
-                    );
+                    let d = Diagnostic::new(Code::E0101, Span { source: id, start, end }, "m")
+                        .label("p")
+                        .with(Span { source: id, start: end, end: start }, "s")
+                        .with(Span { source: other, start, end }, "o");
                     let out = plain(std::slice::from_ref(&d), &sm);
                     assert!(out.starts_with("error[E0101]: m\n"));
                     let json = render_json(&d, &sm);

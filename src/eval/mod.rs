@@ -170,9 +170,7 @@ impl<'a> Evaluator<'a> {
                 let items = self.domain_values(domain, frame)?;
                 self.aggregate(*op, *var, items, filter.as_deref(), body, frame, span)
             }
-            ExprKind::Quantified { quantifier, binders, body } => {
-                self.quantified(*quantifier, binders, body, frame)
-            }
+            ExprKind::Quantified { quantifier, binders, body } => self.quantified(*quantifier, binders, body, frame),
         }
     }
 
@@ -342,13 +340,7 @@ impl<'a> Evaluator<'a> {
         }
     }
 
-    fn quantified(
-        &self,
-        q: Quantifier,
-        binders: &[Binder],
-        body: &Expr,
-        frame: &mut Vec<Value>,
-    ) -> EvalResult<Value> {
+    fn quantified(&self, q: Quantifier, binders: &[Binder], body: &Expr, frame: &mut Vec<Value>) -> EvalResult<Value> {
         let Some((Binder { slot: var, domain, .. }, rest)) = binders.split_first() else {
             return self.eval(body, frame);
         };
@@ -389,7 +381,9 @@ pub fn builtin(b: Builtin, args: &[Value], span: Span) -> EvalResult<Value> {
     let nums = args.iter().map(|v| as_num(v, span)).collect::<EvalResult<Vec<f64>>>()?;
     let x = nums.first().copied().unwrap_or(0.0);
     let r = match b {
-        Builtin::Sqrt if x < 0.0 => return err(EvalErrorKind::Domain(format!("`sqrt` of a negative number `{x}`")), span),
+        Builtin::Sqrt if x < 0.0 => {
+            return err(EvalErrorKind::Domain(format!("`sqrt` of a negative number `{x}`")), span)
+        }
         Builtin::Sqrt => x.sqrt(),
         Builtin::Exp => x.exp(),
         Builtin::Ln | Builtin::Log10 if x <= 0.0 => {

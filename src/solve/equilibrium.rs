@@ -92,7 +92,11 @@ pub fn solve(model: &Model, scenario: Option<&Scenario>) -> Result<Solution, Sol
                     moved = moved.max((root.x - old).abs() / (1.0 + old.abs()));
                 }
                 if moved < 1e-10 {
-                    method.push(format!("{} markets cleared jointly by Gauss–Seidel price iteration ({} sweeps)", several.len(), sweep + 1));
+                    method.push(format!(
+                        "{} markets cleared jointly by Gauss–Seidel price iteration ({} sweeps)",
+                        several.len(),
+                        sweep + 1
+                    ));
                     settled = true;
                     break;
                 }
@@ -102,7 +106,10 @@ pub fn solve(model: &Model, scenario: Option<&Scenario>) -> Result<Solution, Sol
                 return Err(SolveError::NoConvergence {
                     what: "joint market clearing".into(),
                     iterations: 100,
-                    residual: markets.iter().map(|m| excess(model, &state, *m).unwrap_or(f64::NAN).abs()).fold(0.0, f64::max),
+                    residual: markets
+                        .iter()
+                        .map(|m| excess(model, &state, *m).unwrap_or(f64::NAN).abs())
+                        .fold(0.0, f64::max),
                     span: model.markets[several[0]].span,
                 });
             }
@@ -127,7 +134,11 @@ pub fn solve(model: &Model, scenario: Option<&Scenario>) -> Result<Solution, Sol
     if let Some((who, gain)) = &certificate.1 {
         let unit = model.payoff_dim.as_ref().map(|d| Type::quantity(d.clone())).unwrap_or_else(Type::real);
         let span = plan.stages.first().and_then(|s| s.first()).map(|a| model.actors[*a].span).unwrap_or_default();
-        return Err(SolveError::NotEquilibrium { who: who.clone(), gain: crate::report::value_with_unit(*gain, &unit), span });
+        return Err(SolveError::NotEquilibrium {
+            who: who.clone(),
+            gain: crate::report::value_with_unit(*gain, &unit),
+            span,
+        });
     }
     let certificate = certificate.0;
     let excess_demand = (0..model.markets.len())
@@ -151,7 +162,11 @@ fn concept(model: &Model, plan: &Plan, markets: bool) -> String {
         "Nash equilibrium".to_string()
     };
     if markets {
-        format!("competitive equilibrium: {base}, markets clear ({} market{})", model.markets.len(), if model.markets.len() == 1 { "" } else { "s" })
+        format!(
+            "competitive equilibrium: {base}, markets clear ({} market{})",
+            model.markets.len(),
+            if model.markets.len() == 1 { "" } else { "s" }
+        )
     } else {
         base
     }
@@ -159,7 +174,8 @@ fn concept(model: &Model, plan: &Plan, markets: bool) -> String {
 
 fn plan(model: &Model) -> Plan {
     let movers: Vec<ActorId> = (0..model.actors.len()).filter(|a| !model.actors[*a].choices.is_empty()).collect();
-    let mut stages: Vec<Vec<ActorId>> = model.sequence.iter().map(|s| s.iter().copied().filter(|a| movers.contains(a)).collect()).collect();
+    let mut stages: Vec<Vec<ActorId>> =
+        model.sequence.iter().map(|s| s.iter().copied().filter(|a| movers.contains(a)).collect()).collect();
     stages.retain(|s| !s.is_empty());
     let staged: Vec<ActorId> = stages.iter().flatten().copied().collect();
     let rest: Vec<ActorId> = movers.iter().copied().filter(|a| !staged.contains(a)).collect();
@@ -177,7 +193,8 @@ fn independent(model: &Model) -> bool {
     model.actors.iter().enumerate().all(|(a, actor)| {
         let mut seen = Vec::new();
         let payoff_ok = actor.payoff.as_ref().is_none_or(|p| !reads_others(model, a, p, &mut seen));
-        payoff_ok && model.thresholds.iter().filter(|t| t.on == a).all(|t| !reads_others(model, a, &t.condition, &mut seen))
+        payoff_ok
+            && model.thresholds.iter().filter(|t| t.on == a).all(|t| !reads_others(model, a, &t.condition, &mut seen))
     })
 }
 
@@ -240,7 +257,8 @@ fn inner(model: &Model, plan: &Plan, state: &mut State, k: usize) -> Result<usiz
     let Some(stage) = plan.stages.get(k) else { return Ok(0) };
     let members: Vec<(ActorId, i64)> =
         stage.iter().flat_map(|&a| (1..=state.actors[a].size as i64).map(move |m| (a, m))).collect();
-    let mut follow = |model: &Model, s: &mut State| -> Result<(), SolveError> { inner(model, plan, s, k + 1).map(|_| ()) };
+    let mut follow =
+        |model: &Model, s: &mut State| -> Result<(), SolveError> { inner(model, plan, s, k + 1).map(|_| ()) };
     let follow: &mut Follow<'_> = &mut follow;
     if k + 1 < plan.stages.len() {
         follow(model, state)?;
@@ -258,7 +276,12 @@ fn inner(model: &Model, plan: &Plan, state: &mut State, k: usize) -> Result<usiz
         }
     }
     let span = stage.first().map(|a| model.actors[*a].span).unwrap_or_default();
-    Err(SolveError::NoConvergence { what: "best-response iteration".into(), iterations: max_rounds, residual: last, span })
+    Err(SolveError::NoConvergence {
+        what: "best-response iteration".into(),
+        iterations: max_rounds,
+        residual: last,
+        span,
+    })
 }
 
 /// Excess demand of market `m` at the current state.
@@ -274,8 +297,12 @@ fn clearing_error(model: &Model, m: MarketId, e: RootError<SolveError>) -> Solve
     let market = &model.markets[m];
     match e {
         RootError::Eval(inner) => inner,
-        RootError::NoSignChange { tried } => SolveError::NoClearing { market: market.name.clone(), tried, span: market.span },
-        RootError::NotFinite { x } => SolveError::NoClearing { market: market.name.clone(), tried: vec![(x, f64::NAN)], span: market.span },
+        RootError::NoSignChange { tried } => {
+            SolveError::NoClearing { market: market.name.clone(), tried, span: market.span }
+        }
+        RootError::NotFinite { x } => {
+            SolveError::NoClearing { market: market.name.clone(), tried: vec![(x, f64::NAN)], span: market.span }
+        }
         RootError::NoConvergence { x, residual, iterations } => SolveError::NoConvergence {
             what: format!("clearing market `{}`", market.name),
             iterations,
@@ -295,7 +322,9 @@ fn certificate(model: &Model, plan: &Plan, state: &State) -> Result<(f64, Option
             for m in 1..=state.actors[a].size as i64 {
                 let mut trial = state.clone();
                 let before = payoff(model, &trial, a, m)?;
-                let mut follow = |model: &Model, s: &mut State| -> Result<(), SolveError> { inner(model, plan, s, k + 1).map(|_| ()) };
+                let mut follow = |model: &Model, s: &mut State| -> Result<(), SolveError> {
+                    inner(model, plan, s, k + 1).map(|_| ())
+                };
                 respond(model, &mut trial, a, m, &mut follow)?;
                 let after = payoff(model, &trial, a, m)?;
                 let gain = after - before;
@@ -338,7 +367,10 @@ fn check_unique(model: &Model, scenario: Option<&Scenario>, plan: &Plan, found: 
     let differs = x.iter().zip(&y).any(|(a, b)| (a - b).abs() > 1e-6 * (1.0 + a.abs().max(b.abs())));
     if differs {
         let span = plan.stages.first().and_then(|s| s.first()).map(|a| model.actors[*a].span).unwrap_or_default();
-        return Err(SolveError::Several { found: vec![crate::report::describe_choices(model, found), crate::report::describe_choices(model, &other)], span });
+        return Err(SolveError::Several {
+            found: vec![crate::report::describe_choices(model, found), crate::report::describe_choices(model, &other)],
+            span,
+        });
     }
     Ok(())
 }

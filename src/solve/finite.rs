@@ -14,14 +14,18 @@
 //!   (Avis, Rosenberg, Savani, von Stengel, "Enumeration of Nash equilibria
 //!   for two-player games", Economic Theory 42, 2010).
 //!
-//! The vertex enumeration visits every feasible basis of each polytope by
-//! exact integer (fraction-free) simplex pivoting from the origin. Ties in the
-//! ratio test (degenerate vertices) are all followed, so every vertex is
-//! reached even when the polytope is degenerate; vertices are de-duplicated by
-//! their exact coordinates.
+//! The vertex enumeration walks the graph of each polytope by exact integer
+//! (fraction-free) simplex pivoting from the origin, with the lexicographic
+//! ratio test: the walk visits the vertices of the polytope whose right-hand
+//! side is perturbed by `(ε, ε², …)`, which is nondegenerate, connected, and
+//! has every vertex of the original polytope as the image of one of its own.
+//! So every vertex is reached even when the game is degenerate, with far
+//! fewer bases than enumerating all feasible bases. Vertices are identified by
+//! their label sets (the tight constraints determine a vertex), and pairs are
+//! matched by exact complement lookups, so 10×10 games take milliseconds.
 
 use std::cmp::Ordering;
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use num_bigint::BigInt;
 use num_integer::Integer;
@@ -69,55 +73,31 @@ impl NormalForm {
             return Err("a game needs at least one player".to_string());
         }
         if strategies.len() != players.len() {
-            return Err(format!(
-                "{} players but {} strategy lists",
-                players.len(),
-                strategies.len()
-            ));
+            return Err(format!("{} players but {} strategy lists", players.len(), strategies.len()));
         }
         let mut profiles: usize = 1;
         for (i, s) in strategies.iter().enumerate() {
             if s.is_empty() {
                 return Err(format!("player {} has no strategies", i + 1));
             }
-            profiles = profiles
-                .checked_mul(s.len())
-                .ok_or_else(|| "too many strategy profiles".to_string())?;
+            profiles = profiles.checked_mul(s.len()).ok_or_else(|| "too many strategy profiles".to_string())?;
         }
         if payoffs.len() != profiles {
-            return Err(format!(
-                "expected payoffs for {} profiles, got {}",
-                profiles,
-                payoffs.len()
-            ));
+            return Err(format!("expected payoffs for {} profiles, got {}", profiles, payoffs.len()));
         }
         for (k, p) in payoffs.iter().enumerate() {
             if p.len() != players.len() {
-                return Err(format!(
-                    "profile {} has {} payoffs, expected {}",
-                    k + 1,
-                    p.len(),
-                    players.len()
-                ));
+                return Err(format!("profile {} has {} payoffs, expected {}", k + 1, p.len(), players.len()));
             }
         }
-        Ok(NormalForm {
-            title,
-            players,
-            strategies,
-            payoffs,
-            zero: Q::zero(),
-        })
+        Ok(NormalForm { title, players, strategies, payoffs, zero: Q::zero() })
     }
 
     /// Payoff to `player` at the pure profile `profile` (one strategy index
     /// per player). Out-of-range indices yield zero; check them first with
     /// [`NormalForm::profile_index`] when they are not known to be valid.
     pub fn payoff(&self, profile: &[usize], player: usize) -> &Q {
-        self.profile_index(profile)
-            .and_then(|k| self.payoffs.get(k))
-            .and_then(|v| v.get(player))
-            .unwrap_or(&self.zero)
+        self.profile_index(profile).and_then(|k| self.payoffs.get(k)).and_then(|v| v.get(player)).unwrap_or(&self.zero)
     }
 
     /// Number of pure-strategy profiles (the product of the strategy counts).
@@ -255,11 +235,7 @@ impl NormalForm {
     }
 
     fn shape_matches(&self, probs: &[Vec<Q>]) -> bool {
-        probs.len() == self.strategies.len()
-            && probs
-                .iter()
-                .zip(&self.strategies)
-                .all(|(p, s)| p.len() == s.len())
+        probs.len() == self.strategies.len() && probs.iter().zip(&self.strategies).all(|(p, s)| p.len() == s.len())
     }
 }
 
@@ -280,9 +256,7 @@ pub fn pure_equilibria(g: &NormalForm) -> Vec<Vec<usize>> {
             continue;
         };
         let mut stable = true;
-        'players: for (player, (&s, (&n, &st))) in
-            profile.iter().zip(shape.iter().zip(&strides)).enumerate()
-        {
+        'players: for (player, (&s, (&n, &st))) in profile.iter().zip(shape.iter().zip(&strides)).enumerate() {
             let Some(current) = g.payoffs.get(k).and_then(|v| v.get(player)) else {
                 stable = false;
                 break;
@@ -292,10 +266,7 @@ pub fn pure_equilibria(g: &NormalForm) -> Vec<Vec<usize>> {
                 if t == s {
                     continue;
                 }
-                let dev = g
-                    .payoffs
-                    .get(base + t * st)
-                    .and_then(|v| v.get(player));
+                let dev = g.payoffs.get(base + t * st).and_then(|v| v.get(player));
                 match dev {
                     Some(d) if d > current => {
                         stable = false;
@@ -328,22 +299,14 @@ pub struct MixedProfile {
 impl MixedProfile {
     /// Whether every player plays a single strategy with probability one.
     pub fn is_pure(&self) -> bool {
-        self.probs
-            .iter()
-            .all(|d| d.iter().filter(|p| !p.is_zero()).count() == 1)
+        self.probs.iter().all(|d| d.iter().filter(|p| !p.is_zero()).count() == 1)
     }
 
     /// Strategies played with positive probability, per player.
     pub fn supports(&self) -> Vec<Vec<usize>> {
         self.probs
             .iter()
-            .map(|d| {
-                d.iter()
-                    .enumerate()
-                    .filter(|(_, p)| p.is_positive())
-                    .map(|(s, _)| s)
-                    .collect()
-            })
+            .map(|d| d.iter().enumerate().filter(|(_, p)| p.is_positive()).map(|(s, _)| s).collect())
             .collect()
     }
 }
@@ -357,21 +320,21 @@ impl PartialOrd for MixedProfile {
 impl Ord for MixedProfile {
     /// Lexicographic by the probabilities (player 1 first), then payoffs.
     fn cmp(&self, other: &Self) -> Ordering {
-        self.probs
-            .cmp(&other.probs)
-            .then_with(|| self.payoffs.cmp(&other.payoffs))
+        self.probs.cmp(&other.probs).then_with(|| self.payoffs.cmp(&other.payoffs))
     }
 }
 
 /// Default cap on the number of simplex bases visited per best-response
-/// polytope by [`extreme_equilibria_2p`]. A random 10×10 game needs a few
-/// thousand; highly degenerate games can need many more.
-pub const DEFAULT_MAX_BASES: usize = 200_000;
+/// polytope by [`extreme_equilibria_2p`]. A random 10×10 game needs about a
+/// thousand (tens of milliseconds); the cap stops hopeless cases after a few
+/// seconds instead of running for hours.
+pub const DEFAULT_MAX_BASES: usize = 100_000;
 
 /// All extreme Nash equilibria of a two-player game (including pure ones),
 /// exactly, correct on degenerate games. Sorted (lexicographically by the
 /// probabilities, player 1 first), no duplicates. Errors for != 2 players,
-/// or when a polytope has more than [`DEFAULT_MAX_BASES`] feasible bases.
+/// or when enumerating a polytope's vertices visits more than
+/// [`DEFAULT_MAX_BASES`] simplex bases.
 ///
 /// An extreme equilibrium is a pair of vertices `(x, y)` of the
 /// best-response polytopes `P = {x ≥ 0 : Bᵀx ≤ 1}` and
@@ -383,12 +346,9 @@ pub fn extreme_equilibria_2p(g: &NormalForm) -> Result<Vec<MixedProfile>, String
     extreme_equilibria_2p_with_limit(g, DEFAULT_MAX_BASES)
 }
 
-/// [`extreme_equilibria_2p`] with an explicit cap on the number of feasible
+/// [`extreme_equilibria_2p`] with an explicit cap on the number of simplex
 /// bases visited per polytope; errors when the cap is exceeded.
-pub fn extreme_equilibria_2p_with_limit(
-    g: &NormalForm,
-    max_bases: usize,
-) -> Result<Vec<MixedProfile>, String> {
+pub fn extreme_equilibria_2p_with_limit(g: &NormalForm, max_bases: usize) -> Result<Vec<MixedProfile>, String> {
     if g.num_players() != 2 {
         return Err(format!(
             "extreme equilibrium enumeration needs exactly 2 players, the game has {}",
@@ -408,9 +368,7 @@ pub fn extreme_equilibria_2p_with_limit(
     let mut b = vec![vec![Q::zero(); n]; m];
     for i in 0..m {
         for j in 0..n {
-            let pay = g
-                .payoffs_at(i + m * j)
-                .ok_or_else(|| "malformed game".to_string())?;
+            let pay = g.payoffs_at(i + m * j).ok_or_else(|| "malformed game".to_string())?;
             match pay {
                 [u, v] => {
                     a[i][j] = u.clone();
@@ -425,9 +383,7 @@ pub fn extreme_equilibria_2p_with_limit(
 
     // P: for each column j of B, sum_i b[i][j] x_i <= 1; labels: x_i = 0 -> i,
     // slack j = 0 -> m + j.
-    let p_rows: Vec<Vec<Q>> = (0..n)
-        .map(|j| (0..m).map(|i| b[i][j].clone()).collect())
-        .collect();
+    let p_rows: Vec<Vec<Q>> = (0..n).map(|j| (0..m).map(|i| b[i][j].clone()).collect()).collect();
     // Q: for each row i of A, sum_j a[i][j] y_j <= 1; labels: y_j = 0 -> m + j,
     // slack i = 0 -> i.
     let q_rows: Vec<Vec<Q>> = a;
@@ -435,21 +391,44 @@ pub fn extreme_equilibria_2p_with_limit(
     let verts_p = enumerate_vertices(&p_rows, m, 0, m, total, max_bases)?;
     let verts_q = enumerate_vertices(&q_rows, n, m, 0, total, max_bases)?;
 
+    // Pair the completely labelled vertices. A nondegenerate ("simple")
+    // vertex of P has exactly m labels and one of Q exactly n, so two simple
+    // vertices match only when their label sets are exact complements: look
+    // those up by hash; vertices with extra labels (degenerate) are checked
+    // against everything.
     let full = Bits::full(total);
+    let mut simple_q: HashMap<&Bits, Vec<usize>> = HashMap::new();
+    let mut degenerate_q: Vec<usize> = Vec::new();
+    for (idx, (y, ly)) in verts_q.iter().enumerate() {
+        if y.iter().all(Zero::is_zero) {
+            continue;
+        }
+        if ly.count() == n {
+            simple_q.entry(ly).or_default().push(idx);
+        } else {
+            degenerate_q.push(idx);
+        }
+    }
+    let all_q: Vec<usize> = (0..verts_q.len()).filter(|&i| verts_q[i].0.iter().any(|v| !v.is_zero())).collect();
     let mut out = Vec::new();
     for (x, lx) in &verts_p {
         if x.iter().all(Zero::is_zero) {
             continue;
         }
         let need = full.minus(lx);
-        for (y, ly) in &verts_q {
-            if !ly.contains(&need) || y.iter().all(Zero::is_zero) {
-                continue;
+        let mut matches: Vec<usize> = Vec::new();
+        if lx.count() == m {
+            if let Some(exact) = simple_q.get(&need) {
+                matches.extend(exact);
             }
+            matches.extend(degenerate_q.iter().filter(|&&i| verts_q[i].1.contains(&need)));
+        } else {
+            matches.extend(all_q.iter().filter(|&&i| verts_q[i].1.contains(&need)));
+        }
+        for i in matches {
+            let y = &verts_q[i].0;
             let probs = vec![normalize(x), normalize(y)];
-            let payoffs = g
-                .expected_payoffs(&probs)
-                .ok_or_else(|| "malformed game".to_string())?;
+            let payoffs = g.expected_payoffs(&probs).ok_or_else(|| "malformed game".to_string())?;
             out.push(MixedProfile { probs, payoffs });
         }
     }
@@ -499,14 +478,11 @@ impl Bits {
             *w |= 1u64 << (i % 64);
         }
     }
+    fn count(&self) -> usize {
+        self.0.iter().map(|w| w.count_ones() as usize).sum()
+    }
     fn minus(&self, other: &Bits) -> Bits {
-        Bits(
-            self.0
-                .iter()
-                .zip(&other.0)
-                .map(|(a, b)| a & !b)
-                .collect(),
-        )
+        Bits(self.0.iter().zip(&other.0).map(|(a, b)| a & !b).collect())
     }
     fn contains(&self, other: &Bits) -> bool {
         self.0.iter().zip(&other.0).all(|(a, b)| b & !a == 0)
@@ -565,6 +541,23 @@ impl Tableau {
     }
 }
 
+/// Whether row `r` precedes row `b` in the lexicographic ratio test for
+/// entering column `c`: `(rhs, slacks)_r / T[r][c] <lex (rhs, slacks)_b / T[b][c]`.
+fn lex_less(t: &Tableau, r: usize, b: usize, c: usize, l: usize, k: usize) -> bool {
+    let rhs = l + k;
+    let (row_r, row_b) = (&t.rows[r], &t.rows[b]);
+    for j in std::iter::once(rhs).chain(l..l + k) {
+        let lhs = &row_r[j] * &row_b[c];
+        let rv = &row_b[j] * &row_r[c];
+        match lhs.cmp(&rv) {
+            Ordering::Less => return true,
+            Ordering::Greater => return false,
+            Ordering::Equal => {}
+        }
+    }
+    false
+}
+
 /// Vertices of `{v ≥ 0 : M v ≤ 1}` (`M` given by rows with `l` columns, all
 /// entries positive), each with its label set: structural variable `s` at
 /// zero gives label `struct_label + s`, slack `r` at zero gives label
@@ -583,9 +576,7 @@ fn enumerate_vertices(
     // Integer rows: scale row r by the lcm of its denominators.
     let mut rows = Vec::with_capacity(k);
     for (r, coeffs) in mat.iter().enumerate() {
-        let scale = coeffs
-            .iter()
-            .fold(BigInt::one(), |acc, q| acc.lcm(q.denom()));
+        let scale = coeffs.iter().fold(BigInt::one(), |acc, q| acc.lcm(q.denom()));
         let mut row = Vec::with_capacity(width);
         for q in coeffs {
             row.push(q.numer() * (&scale / q.denom()));
@@ -596,96 +587,81 @@ fn enumerate_vertices(
         row.push(scale);
         rows.push(row);
     }
-    let start = Tableau {
-        rows,
-        basis: (l..l + k).collect(),
-        det: BigInt::one(),
-    };
+    let start = Tableau { rows, basis: (l..l + k).collect(), det: BigInt::one() };
     let rhs = width - 1;
     let mut seen: HashSet<Bits> = HashSet::new();
     seen.insert(start.key(nvars));
     let mut stack = vec![start];
-    let mut vertices: BTreeMap<Vec<Q>, Bits> = BTreeMap::new();
+    let mut vertices: BTreeMap<Bits, Vec<Q>> = BTreeMap::new();
     let mut is_basic = vec![false; nvars];
     while let Some(t) = stack.pop() {
-        // Record the vertex of this basis.
-        let mut values = vec![Q::zero(); nvars];
+        // Record the vertex of this basis. A vertex is determined by its set
+        // of tight constraints (its labels), so that set is the key and the
+        // exact point is computed once per vertex.
+        let mut labels = Bits::empty(nlabels);
+        let mut positive = vec![false; nvars];
         for (r, &v) in t.basis.iter().enumerate() {
-            values[v] = Q::new(t.rows[r][rhs].clone(), t.det.clone());
+            positive[v] = !t.rows[r][rhs].is_zero();
         }
-        let point: Vec<Q> = values[..l].to_vec();
-        if !vertices.contains_key(&point) {
-            let mut labels = Bits::empty(nlabels);
-            for (v, val) in values.iter().enumerate() {
-                if val.is_zero() {
-                    if v < l {
-                        labels.set(struct_label + v);
-                    } else {
-                        labels.set(slack_label + (v - l));
-                    }
+        for (v, &pos) in positive.iter().enumerate() {
+            if !pos {
+                labels.set(if v < l { struct_label + v } else { slack_label + (v - l) });
+            }
+        }
+        if let std::collections::btree_map::Entry::Vacant(slot) = vertices.entry(labels) {
+            let mut point = vec![Q::zero(); l];
+            for (r, &v) in t.basis.iter().enumerate() {
+                if v < l {
+                    point[v] = Q::new(t.rows[r][rhs].clone(), t.det.clone());
                 }
             }
-            vertices.insert(point, labels);
+            slot.insert(point);
         }
         // Explore every feasible pivot.
         is_basic.iter_mut().for_each(|b| *b = false);
         for &v in &t.basis {
             is_basic[v] = true;
         }
-        for c in 0..nvars {
-            if is_basic[c] {
+        for (c, &basic) in is_basic.iter().enumerate() {
+            if basic {
                 continue;
             }
-            // Minimum-ratio rows among those with a positive entry in column c.
-            let mut best: Vec<usize> = Vec::new();
+            // Lexicographic minimum-ratio row: compare the rows' (rhs, slack
+            // columns) divided by their entry in column c. This is the ratio
+            // test of the polytope with right-hand side perturbed by
+            // (ε, ε², …), which is nondegenerate, so the row is unique.
+            let mut best: Option<usize> = None;
             for r in 0..k {
-                let e = &t.rows[r][c];
-                if !e.is_positive() {
+                if !t.rows[r][c].is_positive() {
                     continue;
                 }
-                match best.first() {
-                    None => best.push(r),
-                    Some(&b0) => {
-                        // Compare rhs_r / e with rhs_b0 / e_b0.
-                        let lhs = &t.rows[r][rhs] * &t.rows[b0][c];
-                        let rhs_v = &t.rows[b0][rhs] * e;
-                        match lhs.cmp(&rhs_v) {
-                            Ordering::Less => {
-                                best.clear();
-                                best.push(r);
-                            }
-                            Ordering::Equal => best.push(r),
-                            Ordering::Greater => {}
-                        }
-                    }
-                }
+                best = match best {
+                    Some(b) if !lex_less(&t, r, b, c, l, k) => Some(b),
+                    _ => Some(r),
+                };
             }
-            if best.is_empty() {
+            let Some(r) = best else {
                 return Err("best-response polytope is unbounded (internal error)".to_string());
+            };
+            let mut key = Bits::empty(nvars);
+            for (row, &v) in t.basis.iter().enumerate() {
+                key.set(if row == r { c } else { v });
             }
-            for r in best {
-                let mut next_basis = t.basis.clone();
-                next_basis[r] = c;
-                let mut key = Bits::empty(nvars);
-                for &v in &next_basis {
-                    key.set(v);
-                }
-                if seen.contains(&key) {
-                    continue;
-                }
-                if seen.len() >= max_bases {
-                    return Err(format!(
-                        "vertex enumeration stopped after {max_bases} bases (game too large or too degenerate)"
-                    ));
-                }
-                seen.insert(key);
-                let mut next = t.clone();
-                next.pivot(r, c);
-                stack.push(next);
+            if seen.contains(&key) {
+                continue;
             }
+            if seen.len() >= max_bases {
+                return Err(format!(
+                    "vertex enumeration stopped after {max_bases} bases (game too large or too degenerate)"
+                ));
+            }
+            seen.insert(key);
+            let mut next = t.clone();
+            next.pivot(r, c);
+            stack.push(next);
         }
     }
-    Ok(vertices.into_iter().collect())
+    Ok(vertices.into_iter().map(|(labels, point)| (point, labels)).collect())
 }
 
 #[cfg(test)]
@@ -706,13 +682,7 @@ mod tests {
             }
         }
         let names = |k: usize| (1..=k).map(|s| s.to_string()).collect::<Vec<_>>();
-        NormalForm::new(
-            "t".into(),
-            vec!["1".into(), "2".into()],
-            vec![names(m), names(n)],
-            pay,
-        )
-        .expect("valid game")
+        NormalForm::new("t".into(), vec!["1".into(), "2".into()], vec![names(m), names(n)], pay).expect("valid game")
     }
 
     #[test]

@@ -3,7 +3,7 @@
 
 use super::state::{ActorState, Inactive, RunEnv, State};
 use super::SolveError;
-use crate::eval::{EvalError, EvalErrorKind, EvalResult, Env, Evaluator};
+use crate::eval::{Env, EvalError, EvalErrorKind, EvalResult, Evaluator};
 use crate::model::*;
 use crate::source::Span;
 use std::cell::RefCell;
@@ -136,7 +136,14 @@ pub fn initial_state(model: &Model, scenario: Option<&Scenario>) -> Result<State
         fns: model.fns.iter().map(|f| removed(scenario, &f.name)).collect(),
         thresholds: model.thresholds.iter().map(|t| removed(scenario, &t.name)).collect(),
     };
-    let mut state = State { work: Default::default(), warm: false, params, actors, prices: vec![0.0; model.markets.len()], inactive };
+    let mut state = State {
+        work: Default::default(),
+        warm: false,
+        params,
+        actors,
+        prices: vec![0.0; model.markets.len()],
+        inactive,
+    };
     for (a, actor) in model.actors.iter().enumerate() {
         for m in 1..=state.actors[a].size as i64 {
             for (c, choice) in actor.choices.iter().enumerate() {
@@ -167,7 +174,11 @@ fn num(v: EvalResult<Value>, span: Span) -> Result<f64, SolveError> {
 }
 
 /// `where` constraints must hold for overridden values too.
-fn check_overridden_constraints(model: &Model, env: &InitEnv<'_>, overrides: &[(ParamId, Expr)]) -> Result<(), SolveError> {
+fn check_overridden_constraints(
+    model: &Model,
+    env: &InitEnv<'_>,
+    overrides: &[(ParamId, Expr)],
+) -> Result<(), SolveError> {
     for (id, value) in overrides {
         let Some(c) = model.params.get(*id).and_then(|p| p.constraint.as_ref()) else { continue };
         if let Ok(Value::Bool(false)) = env.eval_at(c, None) {
@@ -179,13 +190,25 @@ fn check_overridden_constraints(model: &Model, env: &InitEnv<'_>, overrides: &[(
 }
 
 /// A feasible starting value: the lower end of an interval (or 0 / 1 when unbounded), the first of a finite set.
-fn start_value(model: &Model, state: &State, actor: ActorId, member: i64, choice: &Choice) -> Result<Value, SolveError> {
+fn start_value(
+    model: &Model,
+    state: &State,
+    actor: ActorId,
+    member: i64,
+    choice: &Choice,
+) -> Result<Value, SolveError> {
     let env = RunEnv::new(model, state).at(actor, member);
     let eval = |e: &Expr| env.eval_num(e).map_err(SolveError::from_eval);
     Ok(match &choice.domain.kind {
         DomainKind::Interval { lo, hi, .. } => {
             let (l, h) = (eval(lo)?, eval(hi)?);
-            let x = if l.is_finite() { l } else if h.is_finite() { h.min(0.0) } else { 0.0 };
+            let x = if l.is_finite() {
+                l
+            } else if h.is_finite() {
+                h.min(0.0)
+            } else {
+                0.0
+            };
             Value::Num(x)
         }
         DomainKind::Range(lo, _) => Value::Num(eval(lo)?),

@@ -7,6 +7,7 @@
 mod equilibrium;
 pub mod finite;
 mod init;
+pub mod nfg;
 pub mod numeric;
 mod respond;
 pub mod state;
@@ -150,9 +151,17 @@ impl SolveError {
 /// A runtime evaluation failure as a diagnostic.
 pub fn eval_diagnostic(e: &EvalError) -> Diagnostic {
     let (message, label, help) = match &e.kind {
-        EvalErrorKind::DivisionByZero => ("division by zero", "this is zero".to_string(), "change the parameters or guard the division with `if`"),
-        EvalErrorKind::Domain(what) => ("invalid arithmetic", what.clone(), "change the parameters so the operation is defined"),
-        EvalErrorKind::NonFinite => ("a value is not a finite number", "this overflows or is undefined".to_string(), "use smaller numbers or a larger unit"),
+        EvalErrorKind::DivisionByZero => {
+            ("division by zero", "this is zero".to_string(), "change the parameters or guard the division with `if`")
+        }
+        EvalErrorKind::Domain(what) => {
+            ("invalid arithmetic", what.clone(), "change the parameters so the operation is defined")
+        }
+        EvalErrorKind::NonFinite => (
+            "a value is not a finite number",
+            "this overflows or is undefined".to_string(),
+            "use smaller numbers or a larger unit",
+        ),
         EvalErrorKind::IndexOutOfRange { index, len } => (
             "index out of range",
             format!("index `{index}`, but there are {len}"),
@@ -163,8 +172,12 @@ pub fn eval_diagnostic(e: &EvalError) -> Diagnostic {
                 .label("needed here")
                 .help("give it a default in the file or a value with `--set NAME=VALUE`");
         }
-        EvalErrorKind::NotConstant(what) => ("cannot be evaluated here", what.clone(), "restate this in terms of parameters, choices and prices"),
-        EvalErrorKind::Continuous => ("cannot enumerate a continuous domain", "an interval".to_string(), "use a range, a set or a family"),
+        EvalErrorKind::NotConstant(what) => {
+            ("cannot be evaluated here", what.clone(), "restate this in terms of parameters, choices and prices")
+        }
+        EvalErrorKind::Continuous => {
+            ("cannot enumerate a continuous domain", "an interval".to_string(), "use a range, a set or a family")
+        }
         EvalErrorKind::Shape(what) => {
             return Diagnostic::new(Code::E0901, e.span, format!("internal error: {what}"))
                 .help("this is a bug in gov; please report it with the input that caused it");

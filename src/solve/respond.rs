@@ -28,7 +28,13 @@ pub struct Response {
 }
 
 /// Moves member `m` (1-based) of `actor` to a best response and re-runs `follow`.
-pub fn respond(model: &Model, state: &mut State, actor: ActorId, m: i64, follow: &mut Follow<'_>) -> Result<Response, SolveError> {
+pub fn respond(
+    model: &Model,
+    state: &mut State,
+    actor: ActorId,
+    m: i64,
+    follow: &mut Follow<'_>,
+) -> Result<Response, SolveError> {
     let Some(a) = model.actors.get(actor) else { return Ok(Response::default()) };
     if state.work.spent() > budget(state) {
         return Err(SolveError::Budget { evaluations: state.work.spent(), span: a.span });
@@ -83,10 +89,18 @@ fn distance(x: &Value, y: &Value) -> f64 {
 }
 
 /// Optimises one choice of one member; leaves the state at the best value; returns the payoff.
-fn optimise_choice(model: &Model, state: &mut State, actor: ActorId, m: i64, c: usize, follow: &mut Follow<'_>) -> Result<f64, SolveError> {
+fn optimise_choice(
+    model: &Model,
+    state: &mut State,
+    actor: ActorId,
+    m: i64,
+    c: usize,
+    follow: &mut Follow<'_>,
+) -> Result<f64, SolveError> {
     let choice = &model.actors[actor].choices[c];
     let idx = (m - 1) as usize;
-    let env_value = |state: &State, e: &Expr| RunEnv::new(model, state).at(actor, m).eval(e).map_err(SolveError::from_eval);
+    let env_value =
+        |state: &State, e: &Expr| RunEnv::new(model, state).at(actor, m).eval(e).map_err(SolveError::from_eval);
     match &choice.domain.kind {
         DomainKind::Interval { lo, hi, lo_open, hi_open } => {
             let lo_v = num(env_value(state, lo)?, lo)?;
@@ -121,7 +135,9 @@ fn optimise_choice(model: &Model, state: &mut State, actor: ActorId, m: i64, c: 
             });
             let result = match local {
                 Some(r) => r,
-                None => maximize_1d(&mut objective, lo_v, hi_v, *lo_open, *hi_open, &breaks, &MaximizeOptions::default()),
+                None => {
+                    maximize_1d(&mut objective, lo_v, hi_v, *lo_open, *hi_open, &breaks, &MaximizeOptions::default())
+                }
             };
             let best = match result {
                 Ok(max) => max,
@@ -135,7 +151,10 @@ fn optimise_choice(model: &Model, state: &mut State, actor: ActorId, m: i64, c: 
                     })
                 }
                 Err(MaxError::NotFinite { .. }) => {
-                    return Err(SolveError::Eval(EvalError { kind: EvalErrorKind::NonFinite, span: model.actors[actor].payoff.as_ref().map(|p| p.span).unwrap_or(choice.span) }))
+                    return Err(SolveError::Eval(EvalError {
+                        kind: EvalErrorKind::NonFinite,
+                        span: model.actors[actor].payoff.as_ref().map(|p| p.span).unwrap_or(choice.span),
+                    }))
                 }
                 Err(MaxError::EmptyInterval) => {
                     return Err(SolveError::Eval(EvalError {
@@ -179,7 +198,13 @@ fn num(v: Value, e: &Expr) -> Result<f64, SolveError> {
 }
 
 /// The values a finite domain holds.
-fn finite_candidates(model: &Model, state: &State, actor: ActorId, m: i64, d: &Domain) -> Result<Vec<Value>, SolveError> {
+fn finite_candidates(
+    model: &Model,
+    state: &State,
+    actor: ActorId,
+    m: i64,
+    d: &Domain,
+) -> Result<Vec<Value>, SolveError> {
     let env = RunEnv::new(model, state).at(actor, m);
     let mut frame = vec![Value::Num(m as f64)];
     crate::eval::Evaluator { model, env: &env }.domain_values(d, &mut frame).map_err(SolveError::from_eval)

@@ -2,7 +2,7 @@
 //! market prices, and which rules a scenario switched off. [`RunEnv`] lets the evaluator
 //! read them; member lets and payoffs are evaluated on demand from the current choices.
 
-use crate::eval::{EvalError, EvalErrorKind, EvalResult, Env, Evaluator};
+use crate::eval::{Env, EvalError, EvalErrorKind, EvalResult, Evaluator};
 use crate::model::*;
 use crate::source::Span;
 
@@ -189,14 +189,18 @@ impl Env for RunEnv<'_> {
         let m = (index - 1) as usize;
         let a = &self.model.actors[actor];
         match member {
-            MemberRef::Param(i) => s.params.get(m).and_then(|p| p.get(i)).cloned().ok_or(EvalError {
-                kind: EvalErrorKind::Shape("unknown member parameter".into()),
-                span,
-            }),
-            MemberRef::Choice(i) => s.choices.get(m).and_then(|c| c.get(i)).cloned().ok_or(EvalError {
-                kind: EvalErrorKind::Shape("unknown choice".into()),
-                span,
-            }),
+            MemberRef::Param(i) => s
+                .params
+                .get(m)
+                .and_then(|p| p.get(i))
+                .cloned()
+                .ok_or(EvalError { kind: EvalErrorKind::Shape("unknown member parameter".into()), span }),
+            MemberRef::Choice(i) => s
+                .choices
+                .get(m)
+                .and_then(|c| c.get(i))
+                .cloned()
+                .ok_or(EvalError { kind: EvalErrorKind::Shape("unknown choice".into()), span }),
             MemberRef::Let(i) => match a.lets.get(i) {
                 Some(l) => self.at(actor, index).eval(&l.value),
                 None => fail(EvalErrorKind::Shape("unknown member let".into()), span),

@@ -98,7 +98,11 @@ impl<'a> Builder<'a> {
             Rule::fn_decl | Rule::penalty_decl => {
                 let is_penalty = pair.as_rule() == Rule::penalty_decl;
                 let f = self.fn_decl(pair)?;
-                if is_penalty { ItemKind::Penalty(f) } else { ItemKind::Fn(f) }
+                if is_penalty {
+                    ItemKind::Penalty(f)
+                } else {
+                    ItemKind::Fn(f)
+                }
             }
             Rule::random_decl => ItemKind::Random(self.random_decl(pair)?),
             Rule::choose_decl => ItemKind::Choose(self.choose_decl(pair)?),
@@ -302,7 +306,15 @@ impl<'a> Builder<'a> {
 
     fn audit_decl(&self, pair: Pair<'_, Rule>) -> Result<AuditDecl> {
         let name = self.first_ident(&pair)?;
-        let mut a = AuditDecl { name, ty: None, prob: placeholder(&pair, self), cost: None, budget: None, on: None, detect: None };
+        let mut a = AuditDecl {
+            name,
+            ty: None,
+            prob: placeholder(&pair, self),
+            cost: None,
+            budget: None,
+            on: None,
+            detect: None,
+        };
         let mut has_prob = false;
         for p in self.parts(&pair).into_iter().skip(1) {
             match p.as_rule() {
@@ -679,8 +691,10 @@ impl<'a> Builder<'a> {
                 r if binop(r).is_some() => {}
                 _ => {}
             }
-            if matches!(p.as_rule(), Rule::or_op | Rule::and_op | Rule::add_op | Rule::sub_op | Rule::mul_op | Rule::div_op)
-                || binop(p.as_rule()).is_some_and(BinOp::is_comparison)
+            if matches!(
+                p.as_rule(),
+                Rule::or_op | Rule::and_op | Rule::add_op | Rule::sub_op | Rule::mul_op | Rule::div_op
+            ) || binop(p.as_rule()).is_some_and(BinOp::is_comparison)
             {
                 power = 0;
             }
@@ -822,9 +836,11 @@ fn tree_depth(root: &Expr) -> usize {
         deepest = deepest.max(d);
         match &e.kind {
             ExprKind::Number(..) | ExprKind::Bool(_) | ExprKind::Inf | ExprKind::Name(_) => {}
-            ExprKind::Member(x, _) | ExprKind::WithUnit(x, _, _) | ExprKind::Percent(x) | ExprKind::Unary(_, x) | ExprKind::Paren(x) => {
-                stack.push((x, d + 1))
-            }
+            ExprKind::Member(x, _)
+            | ExprKind::WithUnit(x, _, _)
+            | ExprKind::Percent(x)
+            | ExprKind::Unary(_, x)
+            | ExprKind::Paren(x) => stack.push((x, d + 1)),
             ExprKind::Call(f, args) => {
                 stack.push((f, d + 1));
                 stack.extend(args.iter().map(|a| (&a.value, d + 1)));

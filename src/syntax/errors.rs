@@ -87,9 +87,29 @@ fn describe(rules: &[Rule]) -> String {
 
 fn is_item_keyword(name: &str) -> bool {
     const KW: &[&str] = &[
-        "use", "unit", "type", "param", "let", "fn", "random", "actor", "market", "cap", "penalty", "audit",
-        "license", "threshold", "sequence", "game", "check", "expect", "scenario", "compare", "simulate",
-        "choose", "payoff",
+        "use",
+        "unit",
+        "type",
+        "param",
+        "let",
+        "fn",
+        "random",
+        "actor",
+        "market",
+        "cap",
+        "penalty",
+        "audit",
+        "license",
+        "threshold",
+        "sequence",
+        "game",
+        "check",
+        "expect",
+        "scenario",
+        "compare",
+        "simulate",
+        "choose",
+        "payoff",
     ];
     KW.iter().any(|k| name == format!("`{k}`"))
 }
@@ -99,9 +119,9 @@ fn rule_name(rule: Rule) -> &'static str {
     use Rule::*;
     match rule {
         EOI => "end of input",
-        use_decl | unit_decl | type_decl | param_decl | let_decl | fn_decl | random_decl | actor_decl
-        | market_decl | cap_decl | penalty_decl | audit_decl | license_decl | threshold_decl | sequence_decl
-        | game_decl | check_decl | expect_decl | scenario_decl | compare_decl | simulate_decl => {
+        use_decl | unit_decl | type_decl | param_decl | let_decl | fn_decl | random_decl | actor_decl | market_decl
+        | cap_decl | penalty_decl | audit_decl | license_decl | threshold_decl | sequence_decl | game_decl
+        | check_decl | expect_decl | scenario_decl | compare_decl | simulate_decl => {
             "a declaration (`param`, `actor`, `check`, ...)"
         }
         choose_decl | payoff_decl => "an actor member (`param`, `choose`, `payoff`, ...)",
@@ -116,8 +136,9 @@ fn rule_name(rule: Rule) -> &'static str {
         expr | primary | number | boolean | infinity | quantified | aggregate | if_expr | list | paren
         | aggregate_name => "an expression",
         neg_op | not_op => "an expression",
-        or_op | and_op | eq_op | ne_op | le_op | ge_op | lt_op | gt_op | add_op | sub_op | mul_op | div_op
-        | pow_op => "an operator",
+        or_op | and_op | eq_op | ne_op | le_op | ge_op | lt_op | gt_op | add_op | sub_op | mul_op | div_op | pow_op => {
+            "an operator"
+        }
         member_op | call_op | index_op | unit_op_postfix | percent_op => "an operator",
         ident | path => "a name",
         ident_list => "a list of names",
@@ -207,10 +228,43 @@ fn rule_name(rule: Rule) -> &'static str {
 fn hint(rest: &str, expected: &str) -> Option<String> {
     let word: String = rest.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
     const RESERVED: &[&str] = &[
-        "unit", "type", "param", "let", "fn", "random", "actor", "choose", "payoff", "market", "cap", "penalty",
-        "audit", "license", "threshold", "sequence", "game", "check", "expect", "scenario", "compare",
-        "simulate", "use", "forall", "exists", "in", "where", "and", "or", "not", "if", "then", "else", "true",
-        "false", "inf", "abstain",
+        "unit",
+        "type",
+        "param",
+        "let",
+        "fn",
+        "random",
+        "actor",
+        "choose",
+        "payoff",
+        "market",
+        "cap",
+        "penalty",
+        "audit",
+        "license",
+        "threshold",
+        "sequence",
+        "game",
+        "check",
+        "expect",
+        "scenario",
+        "compare",
+        "simulate",
+        "use",
+        "forall",
+        "exists",
+        "in",
+        "where",
+        "and",
+        "or",
+        "not",
+        "if",
+        "then",
+        "else",
+        "true",
+        "false",
+        "inf",
+        "abstain",
     ];
     if expected.contains("a name") && RESERVED.contains(&word.as_str()) {
         return Some(format!("`{word}` is a reserved word; choose another name, e.g. `{word}_`"));

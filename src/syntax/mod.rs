@@ -33,8 +33,7 @@ pub fn parse_file(text: &str, source: SourceId) -> Result<ast::File, Diagnostic>
 pub fn parse_expr(text: &str, source: SourceId) -> Result<ast::Expr, Diagnostic> {
     let comments = trivia::scan(text, source)?;
     limit_work(text);
-    let mut pairs =
-        GovParser::parse(Rule::value_input, text).map_err(|e| errors::syntax_error(e, text, source))?;
+    let mut pairs = GovParser::parse(Rule::value_input, text).map_err(|e| errors::syntax_error(e, text, source))?;
     let input = pairs.next().ok_or_else(|| errors::internal(source, "empty parse"))?;
     let builder = build::Builder { source, text, comments: &comments, depth: Default::default() };
     let expr = input

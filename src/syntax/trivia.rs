@@ -124,10 +124,7 @@ pub fn doc_before(text: &str, comments: &[Comment], start: usize) -> Option<Stri
 
 /// The `//!` lines at the top of the file, joined.
 pub fn file_doc(text: &str, comments: &[Comment]) -> Option<String> {
-    let lines: Vec<&str> = comments
-        .iter()
-        .take_while(|c| c.kind == CommentKind::InnerDoc)
-        .map(|c| c.body(text))
-        .collect();
+    let lines: Vec<&str> =
+        comments.iter().take_while(|c| c.kind == CommentKind::InnerDoc).map(|c| c.body(text)).collect();
     (!lines.is_empty()).then(|| lines.join("\n"))
 }
