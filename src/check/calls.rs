@@ -331,11 +331,7 @@ impl<'a> Checker<'a> {
                 self.require_dimensionless(&xs[0], "`norm_cdf`");
                 Type::prob()
             }
-            Builtin::Pow => {
-                let e = ast::Expr { kind: A::Number(0.0, String::new()), span };
-                let _ = e;
-                self.pow_builtin(&xs[0], &xs[1])
-            }
+            Builtin::Pow => self.power_type(&xs[0], &xs[1], &args[1].value),
             Builtin::Abs | Builtin::Pos => first,
             Builtin::Floor | Builtin::Ceil => match first {
                 Type::Num(_, d) if d.is_one() => Type::int(),
@@ -344,29 +340,6 @@ impl<'a> Checker<'a> {
             Builtin::Min | Builtin::Max | Builtin::Clamp => self.same_units(&xs, args, &id.name),
         };
         typed(ExprKind::Builtin(b, xs), ty, span)
-    }
-
-    fn pow_builtin(&mut self, x: &Expr, y: &Expr) -> Type {
-        self.require_dimensionless(y, "an exponent");
-        match x.ty.dim() {
-            Some(d) if !d.is_one() => match &y.kind {
-                ExprKind::Const(Value::Num(v)) => match super::units::exponent_from_f64(*v) {
-                    Some(k) => Type::quantity(d.pow(k)),
-                    None => Type::Error,
-                },
-                _ => {
-                    self.error(
-                        Diagnostic::new(Code::E0306, y.span, "exponent must be a constant")
-                            .label("this exponent is not a literal number")
-                            .with(x.span, format!("the base is `{d}`"))
-                            .help("a quantity with a unit can only be raised to a literal power"),
-                    );
-                    Type::Error
-                }
-            },
-            Some(_) => Type::real(),
-            None => x.ty.clone(),
-        }
     }
 
     /// `min`, `max`, `clamp`: all arguments share a unit (the literals `0` and `inf` adopt it).
@@ -379,14 +352,7 @@ impl<'a> Checker<'a> {
             if let Type::Num(k, d) = &x.ty {
                 kind = kind.max(*k);
                 if *d != want && !super::expr::is_polymorphic(&a.value) {
-                    let mut diag = Diagnostic::new(Code::E0301, x.span, "mismatched units")
-                        .label(format!("this is `{}`", super::types::show_dim(d)))
-                        .with(first.span, format!("this is `{}`", super::types::show_dim(&want)))
-                        .note(format!("all arguments of `{name}` must have the same unit"));
-                    if let Some(fix) = super::units::suggest_fix(&want, d) {
-                        diag = diag.help(fix);
-                    }
-                    self.error(diag);
+                    self.mismatched_units(first, x, &want, d, &format!("all arguments of `{name}`"));
                     return Type::Error;
                 }
             }

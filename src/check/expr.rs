@@ -238,7 +238,7 @@ impl<'a> Checker<'a> {
         }
     }
 
-    fn mismatched_units(&mut self, x: &Expr, y: &Expr, dx: &Dimension, dy: &Dimension, what: &str) {
+    pub(super) fn mismatched_units(&mut self, x: &Expr, y: &Expr, dx: &Dimension, dy: &Dimension, what: &str) {
         let mut d = Diagnostic::new(Code::E0301, y.span, "mismatched units")
             .label(format!("this is `{}`", show_dim(dy)))
             .with(x.span, format!("this is `{}`", show_dim(dx)))
@@ -305,7 +305,7 @@ impl<'a> Checker<'a> {
     }
 
     /// The type of `x ^ y`: a dimensioned base needs a constant rational exponent.
-    fn power_type(&mut self, x: &Expr, y: &Expr, y_ast: &ast::Expr) -> Type {
+    pub(super) fn power_type(&mut self, x: &Expr, y: &Expr, y_ast: &ast::Expr) -> Type {
         if !(self.require_number(x, "`^`") & self.require_number(y, "`^`")) {
             return Type::Error;
         }
