@@ -278,7 +278,7 @@ impl<'a> Checker<'a> {
         typed(ExprKind::MemberCall { actor, func: index, of: Box::new(of), args: typed_args }, func.ret.clone(), span)
     }
 
-    fn positional(&mut self, b: Builtin, id: &ast::Ident, args: &[ast::Arg], ctx: &mut Ctx) -> Vec<Expr> {
+    fn positional(&mut self, id: &ast::Ident, args: &[ast::Arg], ctx: &mut Ctx) -> Vec<Expr> {
         if let Some(named) = args.iter().find_map(|a| a.name.as_ref()) {
             self.error(
                 Diagnostic::new(Code::E0206, named.span, format!("`{}` takes positional arguments", id.name))
@@ -286,12 +286,11 @@ impl<'a> Checker<'a> {
                     .help(format!("remove `{} =`", named.name)),
             );
         }
-        let _ = b;
         args.iter().map(|a| self.expr(&a.value, ctx)).collect()
     }
 
     fn call_builtin(&mut self, b: Builtin, id: &ast::Ident, args: &[ast::Arg], ctx: &mut Ctx, span: Span) -> Expr {
-        let xs = self.positional(b, id, args, ctx);
+        let xs = self.positional(id, args, ctx);
         let (min, max) = match b {
             Builtin::Pow => (2, 2),
             Builtin::Clamp => (3, 3),

@@ -375,9 +375,7 @@ impl<'a> Checker<'a> {
                         elem = Some(Type::Num((*k).max(*k2), d.clone()));
                     }
                 }
-                Some(Type::Num(_, d)) if is_polymorphic(item) => {
-                    let _ = d;
-                }
+                Some(Type::Num(..)) if is_polymorphic(item) => {}
                 Some(t) if self.same_type(t, &x.ty) && !matches!(t, Type::Num(..)) => {}
                 Some(t) => {
                     let (want, found) = (self.show_type(t), self.show_type(&x.ty));

@@ -240,6 +240,7 @@ impl<'a> Checker<'a> {
     fn post_checks(&mut self) {
         self.check_payoff_units();
         self.check_market_units();
+        self.check_threshold_units();
         self.find_cycles();
         self.check_constants();
         self.check_penalty_properties();
@@ -265,6 +266,29 @@ impl<'a> Checker<'a> {
             }
         }
         self.model.payoff_dim = first.map(|(d, _, _)| d);
+        for e in errors {
+            self.error(e);
+        }
+    }
+
+    /// Reports `E0301` when a threshold's penalty is not in the payoff unit it is subtracted from.
+    fn check_threshold_units(&mut self) {
+        let Some(payoff) = self.model.payoff_dim.clone() else { return };
+        let mut errors = Vec::new();
+        for t in &self.model.thresholds {
+            let Some(pen) = &t.penalty else { continue };
+            if let Some(d) = pen.ty.dim() {
+                if *d != payoff {
+                    let mut diag = Diagnostic::new(Code::E0301, pen.span, "mismatched units")
+                        .label(format!("this penalty is `{}`", types::show_dim(d)))
+                        .note(format!("it is subtracted from payoffs in `{}`", types::show_dim(&payoff)));
+                    if let Some(fix) = units::suggest_fix(&payoff, d) {
+                        diag = diag.help(fix);
+                    }
+                    errors.push(diag);
+                }
+            }
+        }
         for e in errors {
             self.error(e);
         }

@@ -91,7 +91,7 @@ impl<'a> Checker<'a> {
     }
 
     fn check_cap(&mut self, c: &ast::CapDecl, ctx: &mut Ctx) -> Option<Cap> {
-        let ast::ExprKind::Binary(op, l, r) = &c.constraint.kind else {
+        let ast::ExprKind::Binary(op, _, _) = &c.constraint.kind else {
             self.error(
                 Diagnostic::new(Code::E0411, c.constraint.span, "a cap must be a limit `lhs <= rhs`")
                     .label("this is not a comparison")
@@ -109,7 +109,6 @@ impl<'a> Checker<'a> {
         }
         let prop = self.expr(&c.constraint, ctx);
         let ExprKind::Binary(_, lhs, rhs) = prop.kind else { return None };
-        let _ = (l, r);
         let (lhs, rhs) = if matches!(op, BinOp::Ge | BinOp::Gt) { (*rhs, *lhs) } else { (*lhs, *rhs) };
         Some(Cap { name: c.name.name.clone(), lhs, rhs, span: c.name.span })
     }
@@ -248,9 +247,6 @@ impl<'a> Checker<'a> {
         let (penalty, on) = match &t.consequence {
             ast::Consequence::Penalty { amount, on } => {
                 let x = self.expr(amount, ctx);
-                if let (Some(pd), Some(d)) = (self.model.payoff_dim.clone(), x.ty.dim()) {
-                    let _ = (pd, d);
-                }
                 self.require_number(&x, "a threshold penalty");
                 (Some(x), on.as_ref())
             }

@@ -208,7 +208,7 @@ impl<'a> Checker<'a> {
                 let id = self.actor_asts.len();
                 self.declare(qualify(origin, &a.name.name), Sym::Actor(id), a.name.span);
                 self.actor_asts.push(a);
-                self.collect_members(id, a);
+                self.collect_members(a);
             }
             ItemKind::Market(m) => {
                 let id = self.model.markets.len();
@@ -270,7 +270,7 @@ impl<'a> Checker<'a> {
         id
     }
 
-    fn collect_members(&mut self, actor: ActorId, a: &'a ast::ActorDecl) {
+    fn collect_members(&mut self, a: &'a ast::ActorDecl) {
         let mut table: IndexMap<String, (MemberKind, usize, Span)> = IndexMap::new();
         let mut counts = [0usize; 5];
         let mut lets = Vec::new();
@@ -322,7 +322,6 @@ impl<'a> Checker<'a> {
             payoff: None,
             span: a.name.span,
         });
-        let _ = actor;
     }
 
     /// Handles `use` items: unknown modules are `E0204`; `use m.{a}` aliases `a` to `m.a`.

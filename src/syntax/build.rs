@@ -58,9 +58,12 @@ pub(super) struct Builder<'a> {
 }
 
 impl<'a> Builder<'a> {
+    /// The pair's span without trailing whitespace (pest includes the whitespace it
+    /// skipped before an optional part that did not match).
     fn span(&self, pair: &Pair<'_, Rule>) -> Span {
         let s = pair.as_span();
-        Span::new(self.source, s.start()..s.end())
+        let end = s.start() + pair.as_str().trim_end().len();
+        Span::new(self.source, s.start()..end)
     }
 
     fn internal(&self, pair: &Pair<'_, Rule>, what: &str) -> Diagnostic {
