@@ -59,3 +59,51 @@ fn several_files_and_unreadable_ones() {
     assert_eq!(doc["files"][1]["diagnostics"][0]["code"], "E0104");
     assert_eq!(doc["errors"], 1);
 }
+
+fn run_json(args: &[&str]) -> (i32, Value) {
+    let out = Command::new(env!("CARGO_BIN_EXE_gov"))
+        .arg("run")
+        .arg("--json")
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("gov runs");
+    let doc: Value = serde_json::from_slice(&out.stdout).expect("stdout is one JSON document");
+    (out.status.code().unwrap_or(-1), doc)
+}
+
+#[test]
+fn run_report_follows_the_schema() {
+    let (code, doc) = run_json(&["examples/compute_permits.gov"]);
+    assert_eq!(code, 0);
+    assert_eq!(doc["version"], 1);
+    assert_eq!(doc["ok"], true);
+    assert!(doc["equilibrium"]["concept"].as_str().is_some_and(|c| c.contains("competitive")));
+    assert!(doc["equilibrium"]["method"].as_array().is_some_and(|m| !m.is_empty()));
+    assert_eq!(doc["equilibrium"]["payoff_unit"], "usd");
+    let market = &doc["markets"][0];
+    assert_eq!(market["name"], "permits");
+    assert_eq!(market["unit"], "usd/pflop");
+    let p = market["price"].as_f64().expect("a price");
+    assert!((p - 1.55008).abs() < 1e-4, "{p}");
+    let members = doc["members"].as_array().expect("members");
+    assert_eq!(members.len(), 3);
+    assert_eq!(members[0]["name"], "Developer[1]");
+    assert!(members[0]["choices"]["c"].as_f64().is_some());
+    assert!(doc["checks"].as_array().is_some_and(|c| c.iter().all(|v| v["holds"] == true && v["method"].is_string())));
+    let welfare = &doc["comparisons"][0];
+    assert_eq!(welfare["name"], "welfare");
+    assert_eq!(welfare["rows"][1]["scenario"], "command_and_control");
+}
+
+#[test]
+fn run_failures_are_documents_too() {
+    let (code, doc) = run_json(&["--set", "alpah=3", "examples/compute_permits.gov"]);
+    assert_eq!(code, 2);
+    assert_eq!(doc["ok"], false);
+    assert_eq!(doc["diagnostics"][0]["code"], "E0507");
+    let (code, doc) = run_json(&["tests/golden/nfg/battle-of-the-sexes.nfg"]);
+    assert_eq!(code, 0);
+    assert_eq!(doc["games"][0]["mixed"].as_array().map(Vec::len), Some(3));
+    assert_eq!(doc["games"][0]["mixed"][1]["probabilities"][0][0], "3/5");
+}
