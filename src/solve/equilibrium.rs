@@ -45,76 +45,9 @@ pub fn solve(model: &Model, scenario: Option<&Scenario>) -> Result<Solution, Sol
     state.warm = true;
     let plan = plan(model);
     let mut method = Vec::new();
-    let mut rounds = 0;
     let markets: Vec<MarketId> = (0..model.markets.len()).filter(|m| !state.inactive.markets[*m]).collect();
-    match markets.as_slice() {
-        [] => rounds = inner(model, &plan, &mut state, 0)?,
-        [m] => {
-            let m = *m;
-            let mut last_rounds = 0;
-            let mut z = |p: f64| -> Result<f64, SolveError> {
-                state.prices[m] = p;
-                match inner(model, &plan, &mut state, 0) {
-                    Ok(r) => last_rounds = r,
-                    // Demand that runs off to infinity at this price: excess demand is +inf.
-                    Err(SolveError::Unbounded { .. }) => return Ok(f64::INFINITY),
-                    Err(e) => return Err(e),
-                }
-                excess(model, &state, m)
-            };
-            let root = clear_market(&mut z, 1.0, 1e-12).map_err(|e| clearing_error(model, m, e))?;
-            state.prices[m] = root.x;
-            rounds = inner(model, &plan, &mut state, 0)?.max(last_rounds);
-            method.push(format!(
-                "market `{}` cleared by bracketing and Brent's method ({} evaluations of excess demand, final bracket width {})",
-                model.markets[m].name,
-                root.evaluations,
-                crate::report::number(root.bracket.1 - root.bracket.0),
-            ));
-        }
-        several => {
-            let mut settled = false;
-            for sweep in 0..100 {
-                let mut moved: f64 = 0.0;
-                for &m in several {
-                    let old = state.prices[m];
-                    let mut z = |p: f64| -> Result<f64, SolveError> {
-                        state.prices[m] = p;
-                        match inner(model, &plan, &mut state, 0) {
-                            Ok(r) => rounds = r,
-                            Err(SolveError::Unbounded { .. }) => return Ok(f64::INFINITY),
-                            Err(e) => return Err(e),
-                        }
-                        excess(model, &state, m)
-                    };
-                    let root = clear_market(&mut z, old.max(1.0), 1e-12).map_err(|e| clearing_error(model, m, e))?;
-                    state.prices[m] = root.x;
-                    moved = moved.max((root.x - old).abs() / (1.0 + old.abs()));
-                }
-                if moved < 1e-10 {
-                    method.push(format!(
-                        "{} markets cleared jointly by Gauss–Seidel price iteration ({} sweeps)",
-                        several.len(),
-                        sweep + 1
-                    ));
-                    settled = true;
-                    break;
-                }
-            }
-            rounds = inner(model, &plan, &mut state, 0)?.max(rounds);
-            if !settled {
-                return Err(SolveError::NoConvergence {
-                    what: "joint market clearing".into(),
-                    iterations: 100,
-                    residual: markets
-                        .iter()
-                        .map(|m| excess(model, &state, *m).unwrap_or(f64::NAN).abs())
-                        .fold(0.0, f64::max),
-                    span: model.markets[several[0]].span,
-                });
-            }
-        }
-    }
+    let caps: Vec<usize> = (0..model.caps.len()).filter(|c| !state.inactive.caps[*c]).collect();
+    let mut rounds = clear_caps(model, &plan, &mut state, &markets, &caps, &mut method)?;
     let concept = concept(model, &plan, !markets.is_empty());
     method.push(if plan.stages.len() > 1 {
         format!("backward induction over {} stages; each stage by best-response iteration", plan.stages.len())
@@ -142,12 +75,153 @@ pub fn solve(model: &Model, scenario: Option<&Scenario>) -> Result<Solution, Sol
     }
     let certificate = certificate.0;
     let excess_demand = (0..model.markets.len())
-        .map(|m| if state.inactive.markets[m] { Ok(0.0) } else { excess(model, &state, m) })
+        .map(|m| if state.inactive.markets[m] { Ok(0.0) } else { excess(model, state, m) })
         .collect::<Result<Vec<f64>, SolveError>>()?;
     if plan.stages.len() == 1 && markets.is_empty() && !plan.independent {
         check_unique(model, scenario, &plan, &state)?;
     }
     Ok(Solution { state, concept, method, certificate, excess_demand, rounds })
+}
+
+/// Imposes the caps: each binding cap gets the shadow price at which its quantity meets
+/// the limit (complementary slackness, as for a market), around the market equilibrium.
+fn clear_caps(
+    model: &Model,
+    plan: &Plan,
+    state: &mut State,
+    markets: &[MarketId],
+    caps: &[usize],
+    method: &mut Vec<String>,
+) -> Result<usize, SolveError> {
+    let Some((&k, rest)) = caps.split_first() else { return clear_markets(model, plan, state, markets, method) };
+    let mut steps = Vec::new();
+    let mut z = |lambda: f64| -> Result<f64, SolveError> {
+        state.shadow[k] = lambda;
+        steps.clear();
+        match clear_caps(model, plan, state, markets, rest, &mut steps) {
+            Ok(_) => {}
+            Err(SolveError::Unbounded { .. }) => return Ok(f64::INFINITY),
+            Err(e) => return Err(e),
+        }
+        let env = RunEnv::new(model, state);
+        let cap = &model.caps[k];
+        Ok(env.eval_num(&cap.lhs).map_err(SolveError::from_eval)?
+            - env.eval_num(&cap.rhs).map_err(SolveError::from_eval)?)
+    };
+    let root = clear_market(&mut z, 1.0, 1e-12).map_err(|e| match e {
+        RootError::Eval(inner) => inner,
+        RootError::NoSignChange { tried } => {
+            SolveError::NoClearing { market: format!("cap {}", model.caps[k].name), tried, span: model.caps[k].span }
+        }
+        RootError::NotFinite { x } => SolveError::NoClearing {
+            market: format!("cap {}", model.caps[k].name),
+            tried: vec![(x, f64::NAN)],
+            span: model.caps[k].span,
+        },
+        RootError::NoConvergence { residual, iterations, .. } => SolveError::NoConvergence {
+            what: format!("imposing cap `{}`", model.caps[k].name),
+            iterations,
+            residual: residual.abs(),
+            span: model.caps[k].span,
+        },
+    })?;
+    state.shadow[k] = root.x;
+    let rounds = clear_caps(model, plan, state, markets, rest, method)?;
+    method.push(if root.x > 0.0 {
+        let unit = match (&model.payoff_dim, model.caps[k].lhs.ty.dim()) {
+            (Some(p), Some(q)) => Type::quantity(p.div(q)),
+            _ => Type::real(),
+        };
+        format!(
+            "cap `{}` binds: imposed at shadow price {} ({} evaluations)",
+            model.caps[k].name,
+            crate::report::value_with_unit(root.x, &unit),
+            root.evaluations
+        )
+    } else {
+        format!("cap `{}` does not bind", model.caps[k].name)
+    });
+    Ok(rounds)
+}
+
+/// Clears the active markets around the inner (staged, Nash) equilibrium.
+fn clear_markets(
+    model: &Model,
+    plan: &Plan,
+    state: &mut State,
+    markets: &[MarketId],
+    method: &mut Vec<String>,
+) -> Result<usize, SolveError> {
+    let mut rounds = 0;
+    match markets {
+        [] => rounds = inner(model, plan, state, 0)?,
+        [m] => {
+            let m = *m;
+            let mut last_rounds = 0;
+            let mut z = |p: f64| -> Result<f64, SolveError> {
+                state.prices[m] = p;
+                match inner(model, plan, state, 0) {
+                    Ok(r) => last_rounds = r,
+                    // Demand that runs off to infinity at this price: excess demand is +inf.
+                    Err(SolveError::Unbounded { .. }) => return Ok(f64::INFINITY),
+                    Err(e) => return Err(e),
+                }
+                excess(model, state, m)
+            };
+            let root = clear_market(&mut z, 1.0, 1e-12).map_err(|e| clearing_error(model, m, e))?;
+            state.prices[m] = root.x;
+            rounds = inner(model, plan, state, 0)?.max(last_rounds);
+            method.push(format!(
+                "market `{}` cleared by bracketing and Brent's method ({} evaluations of excess demand, final bracket width {})",
+                model.markets[m].name,
+                root.evaluations,
+                crate::report::number(root.bracket.1 - root.bracket.0),
+            ));
+        }
+        several => {
+            let mut settled = false;
+            for sweep in 0..100 {
+                let mut moved: f64 = 0.0;
+                for &m in several {
+                    let old = state.prices[m];
+                    let mut z = |p: f64| -> Result<f64, SolveError> {
+                        state.prices[m] = p;
+                        match inner(model, plan, state, 0) {
+                            Ok(r) => rounds = r,
+                            Err(SolveError::Unbounded { .. }) => return Ok(f64::INFINITY),
+                            Err(e) => return Err(e),
+                        }
+                        excess(model, state, m)
+                    };
+                    let root = clear_market(&mut z, old.max(1.0), 1e-12).map_err(|e| clearing_error(model, m, e))?;
+                    state.prices[m] = root.x;
+                    moved = moved.max((root.x - old).abs() / (1.0 + old.abs()));
+                }
+                if moved < 1e-10 {
+                    method.push(format!(
+                        "{} markets cleared jointly by Gauss–Seidel price iteration ({} sweeps)",
+                        several.len(),
+                        sweep + 1
+                    ));
+                    settled = true;
+                    break;
+                }
+            }
+            rounds = inner(model, plan, state, 0)?.max(rounds);
+            if !settled {
+                return Err(SolveError::NoConvergence {
+                    what: "joint market clearing".into(),
+                    iterations: 100,
+                    residual: markets
+                        .iter()
+                        .map(|m| excess(model, state, *m).unwrap_or(f64::NAN).abs())
+                        .fold(0.0, f64::max),
+                    span: model.markets[several[0]].span,
+                });
+            }
+        }
+    }
+    Ok(rounds)
 }
 
 fn concept(model: &Model, plan: &Plan, markets: bool) -> String {

@@ -135,6 +135,7 @@ pub fn initial_state(model: &Model, scenario: Option<&Scenario>) -> Result<State
         audits: model.audits.iter().map(|a| removed(scenario, &a.name)).collect(),
         fns: model.fns.iter().map(|f| removed(scenario, &f.name)).collect(),
         thresholds: model.thresholds.iter().map(|t| removed(scenario, &t.name)).collect(),
+        caps: model.caps.iter().map(|c| removed(scenario, &c.name)).collect(),
     };
     let mut state = State {
         work: Default::default(),
@@ -142,6 +143,7 @@ pub fn initial_state(model: &Model, scenario: Option<&Scenario>) -> Result<State
         params,
         actors,
         prices: vec![0.0; model.markets.len()],
+        shadow: vec![0.0; model.caps.len()],
         inactive,
     };
     for (a, actor) in model.actors.iter().enumerate() {

@@ -69,9 +69,21 @@ pub fn respond(
     Ok(Response { change })
 }
 
-/// The payoff of a member at the current state (−∞ when banned, 0 when abstaining).
+/// What a member maximises: its payoff (−∞ when banned, 0 when abstaining) less the
+/// shadow cost of every binding cap, `λ·(lhs − rhs)` — only its own effect on the capped
+/// quantity changes its choice, so this imposes the cap at the shadow price that clears it.
 pub fn payoff(model: &Model, state: &State, actor: ActorId, m: i64) -> Result<f64, SolveError> {
-    Ok(RunEnv::new(model, state).payoff(actor, m).map_err(SolveError::from_eval)?.unwrap_or(0.0))
+    let env = RunEnv::new(model, state);
+    let mut value = env.payoff(actor, m).map_err(SolveError::from_eval)?.unwrap_or(0.0);
+    for (k, cap) in model.caps.iter().enumerate() {
+        let lambda = state.shadow.get(k).copied().unwrap_or(0.0);
+        if lambda > 0.0 && !state.inactive.caps.get(k).copied().unwrap_or(false) {
+            let excess = env.eval_num(&cap.lhs).map_err(SolveError::from_eval)?
+                - env.eval_num(&cap.rhs).map_err(SolveError::from_eval)?;
+            value -= lambda * excess;
+        }
+    }
+    Ok(value)
 }
 
 fn distance(x: &Value, y: &Value) -> f64 {
@@ -115,7 +127,13 @@ fn optimise_choice(
                     failure = Some(e);
                     return Err(EvalError { kind: EvalErrorKind::NotConstant("follow".into()), span: choice.span });
                 }
-                RunEnv::new(model, state).payoff(actor, m).map(|v| v.unwrap_or(0.0))
+                payoff(model, state, actor, m).map_err(|e| match e {
+                    SolveError::Eval(e) => e,
+                    other => {
+                        failure = Some(other);
+                        EvalError { kind: EvalErrorKind::NotConstant("cap".into()), span: choice.span }
+                    }
+                })
             };
             let previous = match state_choice(&before_value) {
                 Some(x) if warm && breaks.is_empty() && x > lo_v && x < hi_v => Some(x),

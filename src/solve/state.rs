@@ -18,6 +18,8 @@ pub struct Inactive {
     pub fns: Vec<bool>,
     /// Removed thresholds.
     pub thresholds: Vec<bool>,
+    /// Removed caps.
+    pub caps: Vec<bool>,
 }
 
 /// The values of one actor or family.
@@ -70,6 +72,9 @@ pub struct State {
     pub actors: Vec<ActorState>,
     /// Market prices (canonical units).
     pub prices: Vec<f64>,
+    /// Shadow prices of caps: what each unit of the capped quantity costs in best
+    /// responses (not paid; 0 when the cap does not bind).
+    pub shadow: Vec<f64>,
     /// Rules switched off.
     pub inactive: Inactive,
 }
