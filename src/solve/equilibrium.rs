@@ -75,7 +75,7 @@ pub fn solve(model: &Model, scenario: Option<&Scenario>) -> Result<Solution, Sol
     }
     let certificate = certificate.0;
     let excess_demand = (0..model.markets.len())
-        .map(|m| if state.inactive.markets[m] { Ok(0.0) } else { excess(model, state, m) })
+        .map(|m| if state.inactive.markets[m] { Ok(0.0) } else { excess(model, &state, m) })
         .collect::<Result<Vec<f64>, SolveError>>()?;
     if plan.stages.len() == 1 && markets.is_empty() && !plan.independent {
         check_unique(model, scenario, &plan, &state)?;
