@@ -191,3 +191,34 @@ game bos {
     let shown: Vec<String> = mixed.iter().map(|m| gov::games::show_q(&m.probs[0][0])).collect();
     assert!(shown.contains(&"2/3".to_string()), "{shown:?}");
 }
+
+/// Prop. 9: manipulating the signal from H to L at cost γ pays without insurance iff
+/// γ < p(α−1)c, and with an insurer's premium gap δ iff γ < [p(α−1) − δ]c.
+#[test]
+fn insurance_manipulation_thresholds() {
+    let regime = |gamma: f64, delta: f64| {
+        format!(
+            r#"
+unit usd
+unit pflop
+param p: usd/pflop = 2 usd/pflop
+param alpha: Real = 2
+param c: pflop = 10 pflop
+param gamma: usd = {gamma} usd
+param delta: usd/pflop = {delta} usd/pflop
+actor Developer {{
+    choose manipulate: Bool
+    payoff if manipulate then -gamma - (p + delta) * c else -p * alpha * c
+}}
+"#
+        )
+    };
+    // Without insurance (δ = 0) the threshold is p(α−1)c = 20 usd.
+    for (gamma, delta, expected) in [(19.0, 0.0, true), (21.0, 0.0, false), (14.0, 0.5, true), (16.0, 0.5, false)] {
+        let (_, report) = solve(&regime(gamma, delta));
+        let chosen = report.solution.state.actors[0].choices[0][0] == Value::Bool(true);
+        let threshold = (2.0 * (2.0 - 1.0) - delta) * 10.0;
+        assert_eq!(chosen, expected, "gamma {gamma}, delta {delta}: threshold {threshold}");
+        assert_eq!(chosen, gamma < threshold);
+    }
+}
