@@ -3,7 +3,7 @@
 //! and golden file that parses, on inline cases covering each construct of the grammar
 //! (with comments in odd places), and on random expressions.
 
-use gov::fmt::{format_source, print_source};
+use gov::fmt::{erase_spans, format_source, print_source};
 use gov::source::SourceId;
 use gov::syntax::parse_file;
 use gov::syntax::trivia::{scan, CommentKind};
@@ -11,20 +11,6 @@ use proptest::prelude::*;
 use std::path::{Path, PathBuf};
 
 const SRC: SourceId = SourceId(0);
-
-/// A `Debug` rendering with every `Span { .. }` replaced by `_`.
-fn erase_spans(debug: &str) -> String {
-    let mut out = String::new();
-    let mut rest = debug;
-    while let Some(i) = rest.find("Span { ") {
-        out.push_str(&rest[..i]);
-        out.push('_');
-        let after = &rest[i..];
-        rest = after.find('}').map_or("", |j| &after[j + 1..]);
-    }
-    out.push_str(rest);
-    out
-}
 
 /// The parse tree of `text` without spans.
 fn tree(text: &str) -> String {

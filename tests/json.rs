@@ -6,9 +6,10 @@
 use serde_json::Value;
 use std::process::Command;
 
-fn check_json(args: &[&str]) -> (i32, Value) {
+/// Runs `gov SUBCOMMAND --json ARGS...`; returns the exit code and the parsed document.
+fn gov_json(subcommand: &str, args: &[&str]) -> (i32, Value) {
     let out = Command::new(env!("CARGO_BIN_EXE_gov"))
-        .arg("check")
+        .arg(subcommand)
         .arg("--json")
         .args(args)
         .current_dir(env!("CARGO_MANIFEST_DIR"))
@@ -17,6 +18,10 @@ fn check_json(args: &[&str]) -> (i32, Value) {
     assert!(out.stderr.is_empty(), "--json prints nothing on stderr: {}", String::from_utf8_lossy(&out.stderr));
     let doc: Value = serde_json::from_slice(&out.stdout).expect("stdout is one JSON document");
     (out.status.code().unwrap_or(-1), doc)
+}
+
+fn check_json(args: &[&str]) -> (i32, Value) {
+    gov_json("check", args)
 }
 
 #[test]
@@ -61,15 +66,7 @@ fn several_files_and_unreadable_ones() {
 }
 
 fn run_json(args: &[&str]) -> (i32, Value) {
-    let out = Command::new(env!("CARGO_BIN_EXE_gov"))
-        .arg("run")
-        .arg("--json")
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("gov runs");
-    let doc: Value = serde_json::from_slice(&out.stdout).expect("stdout is one JSON document");
-    (out.status.code().unwrap_or(-1), doc)
+    gov_json("run", args)
 }
 
 #[test]

@@ -169,46 +169,8 @@ fn arbitrary_text() -> impl Strategy<Value = String> {
     prop::collection::vec(ch, 0..300).prop_map(|cs| cs.into_iter().collect())
 }
 
-/// Tokens of the language and near-misses, for token soup and insertions.
-const TOKENS: &[&str] = &[
-    // declarations and keywords
-    "unit",
-    "type",
-    "param",
-    "let",
-    "fn",
-    "random",
-    "actor",
-    "choose",
-    "payoff",
-    "market",
-    "cap",
-    "penalty",
-    "audit",
-    "license",
-    "threshold",
-    "sequence",
-    "game",
-    "check",
-    "expect",
-    "scenario",
-    "compare",
-    "simulate",
-    "use",
-    "forall",
-    "exists",
-    "in",
-    "where",
-    "and",
-    "or",
-    "not",
-    "if",
-    "then",
-    "else",
-    "true",
-    "false",
-    "inf",
-    "abstain",
+/// Tokens of the language besides its reserved words, and near-misses.
+const MORE_TOKENS: &[&str] = &[
     "supply",
     "demand",
     "price",
@@ -347,6 +309,11 @@ const TOKENS: &[&str] = &[
     "\u{0}",
 ];
 
+/// Every token for token soup and insertions: the reserved words and the rest.
+fn tokens() -> Vec<&'static str> {
+    gov::syntax::RESERVED_WORDS.iter().chain(MORE_TOKENS).copied().collect()
+}
+
 /// Openings that put the soup in an interesting context.
 const PREFIXES: &[&str] = &[
     "",
@@ -365,7 +332,7 @@ const SEPARATORS: &[&str] = &["", " ", " ", "\n"];
 
 fn token_soup() -> impl Strategy<Value = String> {
     let sep = select(SEPARATORS);
-    (select(PREFIXES), prop::collection::vec((select(TOKENS), sep), 0..50)).prop_map(|(prefix, toks)| {
+    (select(PREFIXES), prop::collection::vec((select(tokens()), sep), 0..50)).prop_map(|(prefix, toks)| {
         let mut s = prefix.to_string();
         for (t, sep) in toks {
             s.push_str(t);
@@ -409,7 +376,7 @@ enum Mutation {
 fn mutation() -> impl Strategy<Value = Mutation> {
     prop_oneof![
         3 => (any::<Index>(), 1..40usize).prop_map(|(at, len)| Mutation::Delete { at, len }),
-        4 => (any::<Index>(), select(TOKENS)).prop_map(|(at, token)| Mutation::Insert { at, token }),
+        4 => (any::<Index>(), select(tokens())).prop_map(|(at, token)| Mutation::Insert { at, token }),
         1 => (any::<Index>(), any::<char>()).prop_map(|(at, ch)| Mutation::InsertChar { at, ch }),
         2 => (any::<Index>(), 1..120usize, any::<Index>()).prop_map(|(from, len, to)| Mutation::Duplicate { from, len, to }),
         2 => (any::<Index>(), any::<Index>(), 1..40usize).prop_map(|(a, b, len)| Mutation::Swap { a, b, len }),

@@ -68,7 +68,7 @@ fn comment_texts(text: &str, source: SourceId) -> Option<Vec<&str>> {
 
 /// A `Debug` rendering with every `Span { .. }` replaced by `_`, so that trees printed
 /// from different layouts compare equal.
-fn erase_spans(debug: &str) -> String {
+pub fn erase_spans(debug: &str) -> String {
     const MARK: &str = "Span { ";
     let mut out = String::with_capacity(debug.len());
     let mut rest = debug;

@@ -377,6 +377,20 @@ fn exponent(bytes: &[u8], i: &mut usize, s: &str) -> Result<i64, String> {
     Ok(if neg { -i64::from(value) } else { i64::from(value) })
 }
 
+/// Reads strings after an opened `{` up to and including its `}` (player or strategy names).
+fn strings_until_brace(lx: &mut Lexer<'_>) -> Result<Vec<String>, NfgError> {
+    let mut names = Vec::new();
+    loop {
+        lx.next()?;
+        match &lx.tok {
+            Tok::Text(t) => names.push(t.clone()),
+            _ => break,
+        }
+    }
+    lx.expect_rbrace()?;
+    Ok(names)
+}
+
 /// Parses a Gambit strategic-form game (`.nfg`, payoff or outcome version)
 /// into a [`NormalForm`] with exact payoffs. Strategy names default to `1`,
 /// `2`, ... when only counts are given; labels are kept as written.
@@ -403,15 +417,7 @@ pub fn parse_nfg(text: &str) -> Result<NormalForm, NfgError> {
     // Players.
     lx.next()?;
     lx.expect_lbrace()?;
-    let mut players = Vec::new();
-    loop {
-        lx.next()?;
-        match &lx.tok {
-            Tok::Text(t) => players.push(t.clone()),
-            _ => break,
-        }
-    }
-    lx.expect_rbrace()?;
+    let players = strings_until_brace(&mut lx)?;
     if players.is_empty() {
         return Err(lx.err("the game has no players"));
     }
@@ -425,15 +431,7 @@ pub fn parse_nfg(text: &str) -> Result<NormalForm, NfgError> {
     if lx.tok == Tok::LBrace {
         for _ in &players {
             lx.expect_lbrace()?;
-            let mut names = Vec::new();
-            loop {
-                lx.next()?;
-                match &lx.tok {
-                    Tok::Text(t) => names.push(t.clone()),
-                    _ => break,
-                }
-            }
-            lx.expect_rbrace()?;
+            let names = strings_until_brace(&mut lx)?;
             if names.is_empty() {
                 return Err(lx.err("a player has no strategies"));
             }

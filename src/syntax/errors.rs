@@ -86,32 +86,7 @@ fn describe(rules: &[Rule]) -> String {
 }
 
 fn is_item_keyword(name: &str) -> bool {
-    const KW: &[&str] = &[
-        "use",
-        "unit",
-        "type",
-        "param",
-        "let",
-        "fn",
-        "random",
-        "actor",
-        "market",
-        "cap",
-        "penalty",
-        "audit",
-        "license",
-        "threshold",
-        "sequence",
-        "game",
-        "check",
-        "expect",
-        "scenario",
-        "compare",
-        "simulate",
-        "choose",
-        "payoff",
-    ];
-    KW.iter().any(|k| name == format!("`{k}`"))
+    super::ITEM_KEYWORDS.iter().any(|k| name == format!("`{k}`"))
 }
 
 /// What the user would write for a rule.
@@ -227,46 +202,7 @@ fn rule_name(rule: Rule) -> &'static str {
 /// A help line for common slips.
 fn hint(rest: &str, expected: &str) -> Option<String> {
     let word: String = rest.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
-    const RESERVED: &[&str] = &[
-        "unit",
-        "type",
-        "param",
-        "let",
-        "fn",
-        "random",
-        "actor",
-        "choose",
-        "payoff",
-        "market",
-        "cap",
-        "penalty",
-        "audit",
-        "license",
-        "threshold",
-        "sequence",
-        "game",
-        "check",
-        "expect",
-        "scenario",
-        "compare",
-        "simulate",
-        "use",
-        "forall",
-        "exists",
-        "in",
-        "where",
-        "and",
-        "or",
-        "not",
-        "if",
-        "then",
-        "else",
-        "true",
-        "false",
-        "inf",
-        "abstain",
-    ];
-    if expected.contains("a name") && RESERVED.contains(&word.as_str()) {
+    if expected.contains("a name") && super::RESERVED_WORDS.contains(&word.as_str()) {
         return Some(format!("`{word}` is a reserved word; choose another name, e.g. `{word}_`"));
     }
     if rest.starts_with('=') && !rest.starts_with("==") && expected.contains("operator") {

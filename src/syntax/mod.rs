@@ -13,6 +13,74 @@ use pest::Parser;
 
 pub use build::OPERATOR_LIMIT;
 
+/// Words that begin a declaration (the `item` and actor-member rules of the grammar).
+pub const ITEM_KEYWORDS: &[&str] = &[
+    "use",
+    "unit",
+    "type",
+    "param",
+    "let",
+    "fn",
+    "random",
+    "actor",
+    "market",
+    "cap",
+    "penalty",
+    "audit",
+    "license",
+    "threshold",
+    "sequence",
+    "game",
+    "check",
+    "expect",
+    "scenario",
+    "compare",
+    "simulate",
+    "choose",
+    "payoff",
+];
+
+/// Every reserved word of the grammar's `keyword` rule: none can be a name.
+pub const RESERVED_WORDS: &[&str] = &[
+    "use",
+    "unit",
+    "type",
+    "param",
+    "let",
+    "fn",
+    "random",
+    "actor",
+    "market",
+    "cap",
+    "penalty",
+    "audit",
+    "license",
+    "threshold",
+    "sequence",
+    "game",
+    "check",
+    "expect",
+    "scenario",
+    "compare",
+    "simulate",
+    "choose",
+    "payoff",
+    "forall",
+    "exists",
+    "in",
+    "where",
+    "and",
+    "or",
+    "not",
+    "if",
+    "then",
+    "else",
+    "true",
+    "false",
+    "inf",
+    "abstain",
+];
+
 /// The pest parser generated from `grammar/gov.pest`.
 #[derive(pest_derive::Parser)]
 #[grammar = "../grammar/gov.pest"]
@@ -48,4 +116,20 @@ pub fn parse_expr(text: &str, source: SourceId) -> Result<ast::Expr, Diagnostic>
 fn limit_work(text: &str) {
     let budget = (text.len().saturating_mul(400)).max(20_000_000);
     pest::set_call_limit(std::num::NonZeroUsize::new(budget));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The word lists agree with the grammar: each reserved word is refused as a name.
+    #[test]
+    fn reserved_words_match_the_grammar() {
+        for word in RESERVED_WORDS {
+            let text = format!("param {word}: Real = 1");
+            assert!(parse_file(&text, SourceId(0)).is_err(), "`{word}` is accepted as a name");
+        }
+        assert!(ITEM_KEYWORDS.iter().all(|k| RESERVED_WORDS.contains(k)));
+        assert!(parse_file("param supply: Real = 1", SourceId(0)).is_ok(), "soft keywords are names");
+    }
 }
