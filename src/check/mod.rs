@@ -153,7 +153,7 @@ struct Checker<'a> {
     /// Declaration order of penalties (fn ids).
     penalties: Vec<FnId>,
     /// Parameter defaults evaluated so far, shared once every default is typed.
-    const_cache: Option<consts::ConstCache>,
+    const_cache: Option<crate::eval::defaults::ConstCache>,
 }
 
 /// What an actor member is.
@@ -222,7 +222,7 @@ impl<'a> Checker<'a> {
             self.check_param_body(id);
         }
         // Defaults are final from here on, so their values can be shared.
-        self.const_cache = Some(consts::ConstCache::new(&self.model));
+        self.const_cache = Some(crate::eval::defaults::ConstCache::new(&self.model));
         for id in 0..self.let_asts.len() {
             self.ensure_let(id);
         }

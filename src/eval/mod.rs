@@ -4,6 +4,8 @@
 //! failure (division by zero, `sqrt` of a negative, overflow to inf/NaN) is an
 //! [`EvalError`] with the span that produced it, never a NaN in the output.
 
+pub mod defaults;
+
 use crate::model::*;
 use crate::source::Span;
 use crate::syntax::ast::{AggOp, BinOp, Quantifier, UnOp};

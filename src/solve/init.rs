@@ -3,100 +3,16 @@
 
 use super::state::{ActorState, Inactive, RunEnv, State};
 use super::SolveError;
-use crate::eval::{Env, EvalError, EvalErrorKind, EvalResult, Evaluator};
+use crate::eval::defaults::{ConstCache, ConstEnv};
+use crate::eval::{Env, EvalResult};
 use crate::model::*;
 use crate::source::Span;
-use std::cell::RefCell;
-
-/// Parameter values while they are being computed (memoised, cycles impossible after checking).
-struct InitEnv<'a> {
-    model: &'a Model,
-    overrides: &'a [(ParamId, Expr)],
-    values: &'a RefCell<Vec<Option<Value>>>,
-    current: Option<(ActorId, i64)>,
-}
-
-fn not_here<T>(what: &str, span: Span) -> EvalResult<T> {
-    Err(EvalError { kind: EvalErrorKind::NotConstant(what.into()), span })
-}
-
-impl InitEnv<'_> {
-    fn eval_at(&self, e: &Expr, current: Option<(ActorId, i64)>) -> EvalResult<Value> {
-        let env = InitEnv { model: self.model, overrides: self.overrides, values: self.values, current };
-        let mut frame = current.map(|(_, i)| vec![Value::Num(i as f64)]).unwrap_or_default();
-        Evaluator { model: self.model, env: &env }.eval(e, &mut frame)
-    }
-}
-
-impl Env for InitEnv<'_> {
-    fn param(&self, id: ParamId, span: Span) -> EvalResult<Value> {
-        if let Some(Some(v)) = self.values.borrow().get(id) {
-            return Ok(v.clone());
-        }
-        let expr = match self.overrides.iter().rev().find(|(p, _)| *p == id) {
-            Some((_, e)) => e,
-            None => match self.model.params.get(id).and_then(|p| p.default.as_ref()) {
-                Some(d) => d,
-                None => {
-                    let name = self.model.params.get(id).map(|p| p.name.as_str()).unwrap_or("?");
-                    return not_here(&format!("parameter `{name}` has no value"), span);
-                }
-            },
-        };
-        let v = self.eval_at(expr, None)?;
-        if let Some(slot) = self.values.borrow_mut().get_mut(id) {
-            *slot = Some(v.clone());
-        }
-        Ok(v)
-    }
-
-    fn global_let(&self, id: LetId, span: Span) -> EvalResult<Value> {
-        match self.model.lets.get(id) {
-            Some(l) => self.eval_at(&l.value, None),
-            None => not_here("an unknown let", span),
-        }
-    }
-
-    fn member(&self, actor: ActorId, index: i64, member: MemberRef, span: Span) -> EvalResult<Value> {
-        let a = self.model.actors.get(actor);
-        match member {
-            MemberRef::Param(i) => match a.and_then(|a| a.params.get(i)).and_then(|p| p.default.as_ref()) {
-                Some(d) => self.eval_at(d, Some((actor, index))),
-                None => not_here("a member parameter without a default", span),
-            },
-            MemberRef::Let(i) => match a.and_then(|a| a.lets.get(i)) {
-                Some(l) => self.eval_at(&l.value, Some((actor, index))),
-                None => not_here("an unknown member let", span),
-            },
-            _ => not_here("a choice (parameters cannot depend on choices)", span),
-        }
-    }
-
-    fn market_price(&self, _: MarketId, span: Span) -> EvalResult<Value> {
-        not_here("a market price (parameters cannot depend on prices)", span)
-    }
-
-    fn audit_prob(&self, _: AuditId, span: Span) -> EvalResult<Value> {
-        not_here("an audit probability", span)
-    }
-
-    fn random(&self, _: RandomId, span: Span) -> EvalResult<Value> {
-        not_here("a random draw", span)
-    }
-
-    fn current_member(&self, actor: ActorId, span: Span) -> EvalResult<Value> {
-        match self.current {
-            Some((a, i)) if a == actor => Ok(Value::Member(a, i)),
-            _ => not_here("an actor instance", span),
-        }
-    }
-}
 
 /// Builds the starting state; `overrides` replace parameter defaults (scenario `set`).
 pub fn initial_state(model: &Model, scenario: Option<&Scenario>) -> Result<State, SolveError> {
     let overrides: &[(ParamId, Expr)] = scenario.map(|s| s.sets.as_slice()).unwrap_or(&[]);
-    let values = RefCell::new(vec![None; model.params.len()]);
-    let env = InitEnv { model, overrides, values: &values, current: None };
+    let cache = ConstCache::new(model);
+    let env = ConstEnv::with_overrides(model, &cache, overrides);
     let mut params = Vec::with_capacity(model.params.len());
     for (id, p) in model.params.iter().enumerate() {
         params.push(env.param(id, p.span).map_err(SolveError::from_eval)?);
@@ -107,8 +23,8 @@ pub fn initial_state(model: &Model, scenario: Option<&Scenario>) -> Result<State
         let size = match &a.family {
             None => 1,
             Some((lo, hi)) => {
-                let lo = num(env.eval_at(lo, None), lo.span)?;
-                let hi = num(env.eval_at(hi, None), hi.span)?;
+                let lo = num(env.eval(lo), lo.span)?;
+                let hi = num(env.eval(hi), hi.span)?;
                 ((hi - lo).floor() as i64 + 1).max(0) as usize
             }
         };
@@ -178,12 +94,12 @@ fn num(v: EvalResult<Value>, span: Span) -> Result<f64, SolveError> {
 /// `where` constraints must hold for overridden values too.
 fn check_overridden_constraints(
     model: &Model,
-    env: &InitEnv<'_>,
+    env: &ConstEnv<'_>,
     overrides: &[(ParamId, Expr)],
 ) -> Result<(), SolveError> {
     for (id, value) in overrides {
         let Some(c) = model.params.get(*id).and_then(|p| p.constraint.as_ref()) else { continue };
-        if let Ok(Value::Bool(false)) = env.eval_at(c, None) {
+        if let Ok(Value::Bool(false)) = env.eval(c) {
             let name = model.params[*id].name.clone();
             return Err(SolveError::Constraint { name, value: value.span, constraint: c.span });
         }
