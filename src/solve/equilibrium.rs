@@ -108,22 +108,9 @@ fn clear_caps(
         Ok(env.eval_num(&cap.lhs).map_err(SolveError::from_eval)?
             - env.eval_num(&cap.rhs).map_err(SolveError::from_eval)?)
     };
-    let root = clear_market(&mut z, 1.0, 1e-12).map_err(|e| match e {
-        RootError::Eval(inner) => inner,
-        RootError::NoSignChange { tried } => {
-            SolveError::NoClearing { market: format!("cap {}", model.caps[k].name), tried, span: model.caps[k].span }
-        }
-        RootError::NotFinite { x } => SolveError::NoClearing {
-            market: format!("cap {}", model.caps[k].name),
-            tried: vec![(x, f64::NAN)],
-            span: model.caps[k].span,
-        },
-        RootError::NoConvergence { residual, iterations, .. } => SolveError::NoConvergence {
-            what: format!("imposing cap `{}`", model.caps[k].name),
-            iterations,
-            residual: residual.abs(),
-            span: model.caps[k].span,
-        },
+    let cap = &model.caps[k];
+    let root = clear_market(&mut z, 1.0, 1e-12).map_err(|e| {
+        clearing_error(format!("cap {}", cap.name), format!("imposing cap `{}`", cap.name), cap.span, e)
     })?;
     state.shadow[k] = root.x;
     let rounds = clear_caps(model, plan, state, markets, rest, method)?;
@@ -168,7 +155,7 @@ fn clear_markets(
                 }
                 excess(model, state, m)
             };
-            let root = clear_market(&mut z, 1.0, 1e-12).map_err(|e| clearing_error(model, m, e))?;
+            let root = clear_market(&mut z, 1.0, 1e-12).map_err(|e| market_error(model, m, e))?;
             state.prices[m] = root.x;
             rounds = inner(model, plan, state, 0)?.max(last_rounds);
             method.push(format!(
@@ -193,7 +180,7 @@ fn clear_markets(
                         }
                         excess(model, state, m)
                     };
-                    let root = clear_market(&mut z, old.max(1.0), 1e-12).map_err(|e| clearing_error(model, m, e))?;
+                    let root = clear_market(&mut z, old.max(1.0), 1e-12).map_err(|e| market_error(model, m, e))?;
                     state.prices[m] = root.x;
                     moved = moved.max((root.x - old).abs() / (1.0 + old.abs()));
                 }
@@ -367,23 +354,22 @@ fn excess(model: &Model, state: &State, m: MarketId) -> Result<f64, SolveError> 
     Ok(d - s)
 }
 
-fn clearing_error(model: &Model, m: MarketId, e: RootError<SolveError>) -> SolveError {
-    let market = &model.markets[m];
+/// A failed search for a clearing price as a solve error: `name` is what the diagnostic
+/// calls the market or cap, `doing` the step that did not converge.
+fn clearing_error(name: String, doing: String, span: crate::source::Span, e: RootError<SolveError>) -> SolveError {
     match e {
         RootError::Eval(inner) => inner,
-        RootError::NoSignChange { tried } => {
-            SolveError::NoClearing { market: market.name.clone(), tried, span: market.span }
+        RootError::NoSignChange { tried } => SolveError::NoClearing { market: name, tried, span },
+        RootError::NotFinite { x } => SolveError::NoClearing { market: name, tried: vec![(x, f64::NAN)], span },
+        RootError::NoConvergence { residual, iterations, .. } => {
+            SolveError::NoConvergence { what: doing, iterations, residual: residual.abs(), span }
         }
-        RootError::NotFinite { x } => {
-            SolveError::NoClearing { market: market.name.clone(), tried: vec![(x, f64::NAN)], span: market.span }
-        }
-        RootError::NoConvergence { x, residual, iterations } => SolveError::NoConvergence {
-            what: format!("clearing market `{}`", market.name),
-            iterations,
-            residual: residual.abs().max(x * 0.0),
-            span: market.span,
-        },
     }
+}
+
+fn market_error(model: &Model, m: MarketId, e: RootError<SolveError>) -> SolveError {
+    let market = &model.markets[m];
+    clearing_error(market.name.clone(), format!("clearing market `{}`", market.name), market.span, e)
 }
 
 /// The largest payoff gain any member gets by deviating alone (later stages re-optimised),
