@@ -12,6 +12,7 @@ pub mod model;
 pub mod report;
 pub mod run;
 pub mod session;
+pub mod simulate;
 pub mod solve;
 pub mod source;
 pub mod stdlib;

@@ -367,6 +367,42 @@ impl DistKind {
     pub const NAMES: &'static [&'static str] =
         &["Bernoulli", "Normal", "Uniform", "LogNormal", "Exponential", "Poisson", "Binomial", "Beta"];
 
+    /// The first parameter that is out of range, with why; unknown (`None`) values pass.
+    pub fn invalid_param(self, values: &[Option<f64>]) -> Option<(usize, &'static str)> {
+        let v = |i: usize| values.get(i).copied().flatten();
+        let not_prob = |i: usize| v(i).is_some_and(|p| !(0.0..=1.0).contains(&p));
+        match self {
+            DistKind::Bernoulli if not_prob(0) => Some((0, "is not a probability")),
+            DistKind::Binomial if v(0).is_some_and(|n| n < 0.0) => Some((0, "is a negative number of trials")),
+            DistKind::Binomial if not_prob(1) => Some((1, "is not a probability")),
+            DistKind::Normal | DistKind::LogNormal if v(1).is_some_and(|s| s < 0.0) => {
+                Some((1, "is a negative standard deviation"))
+            }
+            DistKind::Uniform if matches!((v(0), v(1)), (Some(lo), Some(hi)) if lo > hi) => {
+                Some((1, "is below the lower bound"))
+            }
+            DistKind::Exponential if v(0).is_some_and(|r| r <= 0.0) => Some((0, "is not a positive rate")),
+            DistKind::Poisson if v(0).is_some_and(|l| l < 0.0) => Some((0, "is a negative mean")),
+            DistKind::Beta if v(0).is_some_and(|a| a <= 0.0) => Some((0, "is not positive")),
+            DistKind::Beta if v(1).is_some_and(|b| b <= 0.0) => Some((1, "is not positive")),
+            _ => values.iter().position(|x| x.is_some_and(|x| !x.is_finite())).map(|i| (i, "is not finite")),
+        }
+    }
+
+    /// What the parameters must satisfy, in words.
+    pub fn requirements(self) -> &'static str {
+        match self {
+            DistKind::Bernoulli => "a probability p in [0, 1]",
+            DistKind::Binomial => "n >= 0 trials and a probability p in [0, 1]",
+            DistKind::Normal => "a standard deviation sd >= 0",
+            DistKind::LogNormal => "sigma >= 0",
+            DistKind::Uniform => "lo <= hi",
+            DistKind::Exponential => "a rate > 0",
+            DistKind::Poisson => "lambda >= 0",
+            DistKind::Beta => "a > 0 and b > 0",
+        }
+    }
+
     /// Parameter names, in order.
     pub fn param_names(self) -> &'static [&'static str] {
         match self {
@@ -688,25 +724,101 @@ pub struct Simulate {
     pub reps: Option<Expr>,
     /// Seed.
     pub seed: Option<Expr>,
-    /// Strategy per actor.
+    /// Strategy rules for choices and markets (the rest play the equilibrium).
     pub strategies: Vec<Strategy>,
-    /// State variables: (name, initial value, update).
-    pub states: Vec<(String, Expr, Option<Expr>)>,
+    /// State variables in local slots `0..states.len()`.
+    pub states: Vec<SimState>,
     /// Recorded metrics.
     pub metrics: Vec<(String, Expr)>,
+    /// Local slots the states, metrics and updates need.
+    pub frame_size: usize,
     /// Where declared.
     pub span: Span,
 }
 
-/// How an actor plays in a simulation.
+/// A quantity carried across the rounds of a simulation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SimState {
+    /// Its name.
+    pub name: String,
+    /// Its value in the first round.
+    pub init: Expr,
+    /// Its value in the next round (unchanged without one).
+    pub update: Option<Expr>,
+}
+
+/// What a strategy rule governs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StrategyTarget {
+    /// The choices of an actor or family: all of them, or one.
+    Choice {
+        /// The actor or family.
+        actor: ActorId,
+        /// One choice, or every choice of the actor.
+        choice: Option<usize>,
+    },
+    /// The price of a market.
+    Market(MarketId),
+}
+
+/// The rules a `strategy` line may name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rule {
+    /// Play the solved equilibrium (markets: trade at the equilibrium price).
+    Equilibrium,
+    /// Always play one value.
+    Fixed,
+    /// Best response to the previous round.
+    BestResponse,
+    /// Best response to the empirical history (average payoff of each action over past rounds).
+    FictitiousPlay,
+    /// Reinforcement learning: recency-weighted action values, logit (softmax) choice.
+    Reinforcement,
+    /// The best action so far, a random one with probability ε.
+    EpsilonGreedy,
+    /// A market price that moves with excess demand each round.
+    Tatonnement,
+}
+
+impl Rule {
+    /// Every rule with its name, in the order the docs list them.
+    pub const ALL: &'static [(&'static str, Rule)] = &[
+        ("equilibrium", Rule::Equilibrium),
+        ("fixed", Rule::Fixed),
+        ("best_response", Rule::BestResponse),
+        ("fictitious_play", Rule::FictitiousPlay),
+        ("reinforcement", Rule::Reinforcement),
+        ("epsilon_greedy", Rule::EpsilonGreedy),
+        ("tatonnement", Rule::Tatonnement),
+    ];
+
+    /// Looks a rule up by name.
+    pub fn from_name(name: &str) -> Option<Rule> {
+        Rule::ALL.iter().find(|(n, _)| *n == name).map(|(_, r)| *r)
+    }
+
+    /// The rule's name as written.
+    pub fn name(self) -> &'static str {
+        Rule::ALL.iter().find(|(_, r)| *r == self).map(|(n, _)| *n).unwrap_or("?")
+    }
+
+    /// True for rules that learn over a finite set of actions.
+    pub fn learns(self) -> bool {
+        matches!(self, Rule::FictitiousPlay | Rule::Reinforcement | Rule::EpsilonGreedy)
+    }
+}
+
+/// How a choice or a market plays in a simulation.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Strategy {
-    /// Which actor or family.
-    pub actor: ActorId,
-    /// The rule (`equilibrium`, `fictitious_play`, ...).
-    pub rule: String,
-    /// Its arguments: (name or position, value).
+    /// What it governs.
+    pub target: StrategyTarget,
+    /// The rule.
+    pub rule: Rule,
+    /// Its arguments by name (a positional `fixed(v)` is `value`).
     pub args: Vec<(String, Expr)>,
+    /// Where written.
+    pub span: Span,
 }
 
 /// A checked regime.

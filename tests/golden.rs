@@ -2,7 +2,8 @@
 //! through the real `gov` binary and its output compared exactly with the expected file.
 //!
 //! - `tests/golden/<dir>/<case>.gov` → `tests/golden/<dir>/<case>.out`
-//! - `examples/<name>.gov` → `tests/golden/examples/<name>.check.out` and `<name>.run.out`
+//! - `examples/<name>.gov` → `tests/golden/examples/<name>.check.out`, `<name>.run.out` and,
+//!   when it declares a `simulate` block, `<name>.simulate.out`
 //! - `stdlib/<name>.gov` → `tests/golden/stdlib/<name>.check.out`
 //! - `tests/golden/<dir>/<game>.nfg` → `<game>.out` (what `gov run` reports)
 //!
@@ -99,14 +100,19 @@ fn golden_case(path: &Utf8Path, contents: String) -> datatest_stable::Result<()>
     compare(expected, run_case(&rel, &case_args(&contents)))
 }
 
-/// An example is pinned twice: what `gov check` says and what `gov run` computes.
-fn example_case(path: &Utf8Path, _contents: String) -> datatest_stable::Result<()> {
+/// An example is pinned by what `gov check` says, what `gov run` computes and, when it
+/// declares a simulation, what a seeded `gov simulate` reports.
+fn example_case(path: &Utf8Path, contents: String) -> datatest_stable::Result<()> {
     let rel = relative(path);
     let (dir, name) = rel.split_once('/').unwrap_or(("", &rel));
     let stem = name.trim_end_matches(".gov");
     let golden = root().join("tests/golden").join(dir);
     compare(golden.join(format!("{stem}.check.out")), run_case(&rel, &["check".to_string()]))?;
-    compare(golden.join(format!("{stem}.run.out")), run_case(&rel, &["run".to_string()]))
+    compare(golden.join(format!("{stem}.run.out")), run_case(&rel, &["run".to_string()]))?;
+    if contents.lines().any(|l| l.starts_with("simulate ")) {
+        compare(golden.join(format!("{stem}.simulate.out")), run_case(&rel, &["simulate".to_string()]))?;
+    }
+    Ok(())
 }
 
 /// A Gambit `.nfg` game: `gov run` reports its equilibria.

@@ -168,67 +168,12 @@ fn check_dist(env: &ConstEnv<'_>, r: &Random, member: Option<(&str, i64)>, out: 
             out.push(
                 Diagnostic::new(Code::E0315, arg.span, "invalid distribution parameter")
                     .label(format!("`{v}` {why}{whose}"))
-                    .help(format!("`{kind:?}` needs {}", dist_requirements(*kind))),
+                    .help(format!("`{kind:?}` needs {}", kind.requirements())),
             );
         }
     };
-    let v = |i: usize| values.get(i).copied().flatten();
-    match kind {
-        DistKind::Bernoulli => {
-            if v(0).is_some_and(|p| !(0.0..=1.0).contains(&p)) {
-                bad(0, "is not a probability", out)
-            }
-        }
-        DistKind::Binomial => {
-            if v(0).is_some_and(|n| n < 0.0) {
-                bad(0, "is a negative number of trials", out)
-            }
-            if v(1).is_some_and(|p| !(0.0..=1.0).contains(&p)) {
-                bad(1, "is not a probability", out)
-            }
-        }
-        DistKind::Normal | DistKind::LogNormal => {
-            if v(1).is_some_and(|s| s < 0.0) {
-                bad(1, "is a negative standard deviation", out)
-            }
-        }
-        DistKind::Uniform => {
-            if let (Some(lo), Some(hi)) = (v(0), v(1)) {
-                if lo > hi {
-                    bad(1, "is below the lower bound", out)
-                }
-            }
-        }
-        DistKind::Exponential => {
-            if v(0).is_some_and(|r| r <= 0.0) {
-                bad(0, "is not a positive rate", out)
-            }
-        }
-        DistKind::Poisson => {
-            if v(0).is_some_and(|l| l < 0.0) {
-                bad(0, "is a negative mean", out)
-            }
-        }
-        DistKind::Beta => {
-            for i in 0..2 {
-                if v(i).is_some_and(|a| a <= 0.0) {
-                    bad(i, "is not positive", out)
-                }
-            }
-        }
-    }
-}
-
-fn dist_requirements(kind: DistKind) -> &'static str {
-    match kind {
-        DistKind::Bernoulli => "a probability p in [0, 1]",
-        DistKind::Binomial => "n >= 0 trials and a probability p in [0, 1]",
-        DistKind::Normal => "a standard deviation sd >= 0",
-        DistKind::LogNormal => "sigma >= 0",
-        DistKind::Uniform => "lo <= hi",
-        DistKind::Exponential => "a rate > 0",
-        DistKind::Poisson => "lambda >= 0",
-        DistKind::Beta => "a > 0 and b > 0",
+    if let Some((i, why)) = kind.invalid_param(&values) {
+        bad(i, why, out);
     }
 }
 

@@ -213,6 +213,8 @@ impl<'a> Checker<'a> {
         }
         self.declare_signatures();
         self.check_bodies();
+        // Rules need the payoff unit (a learning rule's temperature is in it).
+        self.check_payoff_units();
         self.check_rules();
         self.post_checks();
     }
@@ -238,7 +240,6 @@ impl<'a> Checker<'a> {
     }
 
     fn post_checks(&mut self) {
-        self.check_payoff_units();
         self.check_market_units();
         self.check_threshold_units();
         self.find_cycles();

@@ -8,10 +8,6 @@ use crate::model::*;
 use crate::source::Span;
 use crate::syntax::ast::{self, BinOp, ItemKind, ScenarioChange, SimClause};
 
-/// Strategy rules a `simulate` block may name.
-pub const STRATEGY_RULES: &[&str] =
-    &["equilibrium", "fixed", "best_response", "fictitious_play", "reinforcement", "epsilon_greedy"];
-
 impl<'a> Checker<'a> {
     pub(super) fn check_rules(&mut self) {
         for (item, origin) in self.rule_items.clone() {
@@ -652,6 +648,7 @@ impl<'a> Checker<'a> {
             strategies: Vec::new(),
             states: Vec::new(),
             metrics: Vec::new(),
+            frame_size: 0,
             span,
         };
         for clause in &s.clauses {
@@ -665,7 +662,7 @@ impl<'a> Checker<'a> {
                 };
                 self.warn_shadow(name, ctx);
                 ctx.bind(&name.name, x.ty.clone());
-                sim.states.push((name.name.clone(), x, None));
+                sim.states.push(SimState { name: name.name.clone(), init: x, update: None });
             }
         }
         for clause in &s.clauses {
@@ -675,11 +672,11 @@ impl<'a> Checker<'a> {
                 SimClause::Seed(e) => sim.seed = Some(self.sim_count(e, ctx, "seed", 0)),
                 SimClause::Strategy(path, rule) => self.sim_strategy(path, rule, ctx, &mut sim),
                 SimClause::State(..) => {}
-                SimClause::Update(name, e) => match sim.states.iter().position(|(n, _, _)| *n == name.name) {
+                SimClause::Update(name, e) => match sim.states.iter().position(|st| st.name == name.name) {
                     Some(i) => {
-                        let ty = sim.states[i].1.ty.clone();
+                        let ty = sim.states[i].init.ty.clone();
                         let x = self.expect_type(e, &ty, ctx, &format!("the update of `{}`", name.name));
-                        sim.states[i].2 = Some(x);
+                        sim.states[i].update = Some(x);
                     }
                     None => {
                         self.error(
@@ -692,10 +689,22 @@ impl<'a> Checker<'a> {
                 SimClause::Metric(name, e) => {
                     let x = self.expr(e, ctx);
                     self.require_number(&x, "a metric");
+                    if sim.metrics.iter().any(|(n, _)| *n == name.name) {
+                        self.error(
+                            Diagnostic::new(
+                                Code::E0412,
+                                name.span,
+                                format!("metric `{}` is recorded twice", name.name),
+                            )
+                            .label("a second metric with this name")
+                            .help("give each metric its own name"),
+                        );
+                    }
                     sim.metrics.push((name.name.clone(), x));
                 }
             }
         }
+        sim.frame_size = ctx.max_slot;
         self.model.simulations.push(sim);
     }
 
@@ -715,8 +724,7 @@ impl<'a> Checker<'a> {
     }
 
     fn sim_strategy(&mut self, path: &ast::Path, rule: &ast::Expr, ctx: &mut Ctx, sim: &mut Simulate) {
-        let Some(first) = path.segments.first() else { return };
-        let Some(actor) = self.actor_ref(first) else { return };
+        let Some(target) = self.strategy_target(path) else { return };
         let (name, args) = match &rule.kind {
             ast::ExprKind::Name(n) => (n, &[][..]),
             ast::ExprKind::Call(callee, args) => match &callee.kind {
@@ -725,31 +733,227 @@ impl<'a> Checker<'a> {
             },
             _ => return self.bad_strategy(rule.span),
         };
-        if !STRATEGY_RULES.contains(&name.name.as_str()) {
+        let names: Vec<&str> = Rule::ALL.iter().map(|(n, _)| *n).collect();
+        let Some(r) = Rule::from_name(&name.name) else {
             let mut d = Diagnostic::new(Code::E0412, name.span, format!("unknown strategy rule `{}`", name.name))
                 .label("not a strategy rule");
-            d = match super::scope::suggest(&name.name, STRATEGY_RULES.iter().copied()) {
+            d = match super::scope::suggest(&name.name, names.iter().copied()) {
                 Some(s) => d.help(format!("did you mean `{s}`?")),
-                None => d.help(format!("the rules are: {}", STRATEGY_RULES.join(", "))),
+                None => d.help(format!("the rules are: {}", names.join(", "))),
             };
             self.error(d);
             return;
+        };
+        let market = matches!(target, StrategyTarget::Market(_));
+        let fits = if market { matches!(r, Rule::Equilibrium | Rule::Tatonnement) } else { r != Rule::Tatonnement };
+        if !fits {
+            let (what, allowed) = if market {
+                ("a market", "`equilibrium` or `tatonnement(step = ...)`")
+            } else {
+                ("a choice", "`equilibrium`, `fixed(v)`, `best_response`, `fictitious_play`, `reinforcement` or `epsilon_greedy`")
+            };
+            self.error(
+                Diagnostic::new(Code::E0412, name.span, format!("`{}` is not a rule for {what}", name.name))
+                    .label("this rule")
+                    .with(path.span, format!("this is {what}"))
+                    .help(format!("{what} can follow {allowed}")),
+            );
+            return;
         }
-        let mut typed_args = Vec::new();
-        for (i, a) in args.iter().enumerate() {
-            let x = self.expr(&a.value, ctx);
-            let key = a.name.as_ref().map(|n| n.name.clone()).unwrap_or_else(|| format!("{i}"));
-            typed_args.push((key, x));
+        let slots = self.strategy_slots(target, r);
+        let Some(slots) = slots else {
+            let StrategyTarget::Choice { actor, .. } = target else { return };
+            let a = &self.model.actors[actor];
+            let list: Vec<String> = a.choices.iter().map(|c| format!("`{}.{}`", a.name, c.name)).collect();
+            self.error(
+                Diagnostic::new(Code::E0412, path.span, format!("`{}` has several choices", a.name))
+                    .label(format!("`{}` applies to one choice", name.name))
+                    .help(format!("name the choice: {}", list.join(" or "))),
+            );
+            return;
+        };
+        let mut typed = Vec::new();
+        for (i, arg) in args.iter().enumerate() {
+            let key = match &arg.name {
+                Some(n) => n.name.clone(),
+                None if r == Rule::Fixed && i == 0 => "value".to_string(),
+                None => {
+                    self.error(
+                        Diagnostic::new(Code::E0412, arg.value.span, "strategy arguments are named")
+                            .label("no name")
+                            .help(format!("write `name = value`; `{}` takes {}", name.name, describe_slots(&slots))),
+                    );
+                    continue;
+                }
+            };
+            let Some((_, want, min)) = slots.iter().find(|(n, _, _)| *n == key) else {
+                let span = arg.name.as_ref().map(|n| n.span).unwrap_or(arg.value.span);
+                self.error(
+                    Diagnostic::new(Code::E0412, span, format!("`{}` has no argument `{key}`", name.name))
+                        .label("unknown argument")
+                        .help(format!("`{}` takes {}", name.name, describe_slots(&slots))),
+                );
+                continue;
+            };
+            let x = self.expect_type(&arg.value, want, ctx, &format!("`{key}`"));
+            if let Ok(Value::Num(v)) = self.const_value(&x) {
+                if let Some(words) = min.violated_by(v) {
+                    self.error(
+                        Diagnostic::new(Code::E0412, x.span, format!("`{key}` must be {words}"))
+                            .label(format!("this is {}", crate::report::number(v)))
+                            .help(format!("give `{key}` a value {words}")),
+                    );
+                }
+            }
+            typed.push((key, x));
         }
-        sim.strategies.push(Strategy { actor, rule: name.name.clone(), args: typed_args });
+        for (key, _, _) in &slots {
+            let required = matches!(
+                (r, *key),
+                (Rule::Fixed, "value") | (Rule::Reinforcement, "temperature") | (Rule::Tatonnement, "step")
+            );
+            if required && !typed.iter().any(|(k, _)| k == key) {
+                self.error(
+                    Diagnostic::new(Code::E0412, rule.span, format!("`{}` needs `{key}`", name.name))
+                        .label(format!("no `{key}` given"))
+                        .help(format!("`{}` takes {}", name.name, describe_slots(&slots))),
+                );
+            }
+        }
+        if sim.strategies.iter().any(|s| overlaps(s.target, target)) {
+            self.error(
+                Diagnostic::new(Code::E0412, path.span, "two strategies for the same choice")
+                    .label("already given a strategy above")
+                    .help("give each choice or market one `strategy` line"),
+            );
+        }
+        sim.strategies.push(Strategy { target, rule: r, args: typed, span: path.span.to(rule.span) });
+    }
+
+    /// What a `strategy` line names: `Actor`, `Actor.choice` or a market.
+    fn strategy_target(&mut self, path: &ast::Path) -> Option<StrategyTarget> {
+        let first = path.segments.first()?;
+        if let Some(Sym::Market(m)) = self.lookup_global(&first.name, None).map(|d| d.sym) {
+            if let Some(extra) = path.segments.get(1) {
+                self.error(
+                    Diagnostic::new(Code::E0412, extra.span, "a market's strategy sets its price")
+                        .label("nothing to select here")
+                        .help(format!("write `strategy {} = tatonnement(step = ...)`", first.name)),
+                );
+                return None;
+            }
+            return Some(StrategyTarget::Market(m));
+        }
+        let actor = self.actor_ref(first)?;
+        let choice = match path.segments.get(1) {
+            None => None,
+            Some(c) => {
+                let a = &self.model.actors[actor];
+                match a.choices.iter().position(|x| x.name == c.name) {
+                    Some(i) => Some(i),
+                    None => {
+                        let names: Vec<&str> = a.choices.iter().map(|x| x.name.as_str()).collect();
+                        let help = match super::scope::suggest(&c.name, names.iter().copied()) {
+                            Some(s) => format!("did you mean `{s}`?"),
+                            None if names.is_empty() => format!("`{}` has no `choose`", a.name),
+                            None => format!("the choices of `{}` are: {}", a.name, names.join(", ")),
+                        };
+                        self.error(
+                            Diagnostic::new(Code::E0412, c.span, format!("`{}` has no choice `{}`", a.name, c.name))
+                                .label("not a choice of this actor")
+                                .help(help),
+                        );
+                        return None;
+                    }
+                }
+            }
+        };
+        if path.segments.len() > 2 {
+            self.bad_strategy(path.span);
+            return None;
+        }
+        Some(StrategyTarget::Choice { actor, choice })
+    }
+
+    /// The arguments a rule takes for a target: (name, type, lower bound), or `None` when
+    /// the rule needs one choice and the target has several.
+    fn strategy_slots(&self, target: StrategyTarget, rule: Rule) -> Option<Vec<(&'static str, Type, Bound)>> {
+        let payoff = self.model.payoff_dim.clone().map(Type::quantity).unwrap_or_else(Type::real);
+        let choice_ty = match target {
+            StrategyTarget::Choice { actor, choice } => {
+                let a = &self.model.actors[actor];
+                match choice {
+                    Some(c) => a.choices.get(c).map(|c| c.ty.clone()),
+                    None if a.choices.len() == 1 => a.choices.first().map(|c| c.ty.clone()),
+                    None if rule == Rule::Equilibrium || rule == Rule::BestResponse => Some(Type::Error),
+                    None => return None,
+                }
+            }
+            StrategyTarget::Market(_) => None,
+        };
+        let actions = ("actions", Type::int(), Bound::AtLeast(2.0));
+        Some(match rule {
+            Rule::Equilibrium | Rule::BestResponse => Vec::new(),
+            Rule::Fixed => vec![("value", choice_ty.unwrap_or(Type::Error), Bound::None)],
+            Rule::FictitiousPlay => vec![("memory", Type::int(), Bound::AtLeast(1.0)), actions],
+            Rule::Reinforcement => {
+                vec![("recency", Type::prob(), Bound::Positive), ("temperature", payoff, Bound::Positive), actions]
+            }
+            Rule::EpsilonGreedy => vec![("epsilon", Type::prob(), Bound::None), actions],
+            Rule::Tatonnement => {
+                let dim = match target {
+                    StrategyTarget::Market(m) => self.model.markets.get(m).map(|m| m.price_dim.clone()),
+                    StrategyTarget::Choice { .. } => None,
+                };
+                vec![("step", dim.map(Type::quantity).unwrap_or(Type::Error), Bound::Positive)]
+            }
+        })
     }
 
     fn bad_strategy(&mut self, span: Span) {
+        let names: Vec<&str> = Rule::ALL.iter().map(|(n, _)| *n).collect();
         self.error(
             Diagnostic::new(Code::E0412, span, "invalid strategy")
                 .label("expected a rule such as `fictitious_play(memory = 10)`")
-                .help(format!("the rules are: {}", STRATEGY_RULES.join(", "))),
+                .help(format!("the rules are: {}", names.join(", "))),
         );
+    }
+}
+
+/// Two targets that govern a common choice or market.
+fn overlaps(a: StrategyTarget, b: StrategyTarget) -> bool {
+    match (a, b) {
+        (StrategyTarget::Market(x), StrategyTarget::Market(y)) => x == y,
+        (StrategyTarget::Choice { actor: x, choice: c }, StrategyTarget::Choice { actor: y, choice: d }) => {
+            x == y && (c.is_none() || d.is_none() || c == d)
+        }
+        _ => false,
+    }
+}
+
+fn describe_slots(slots: &[(&str, Type, Bound)]) -> String {
+    if slots.is_empty() {
+        return "no arguments".to_string();
+    }
+    slots.iter().map(|(n, _, _)| format!("`{n}`")).collect::<Vec<_>>().join(", ")
+}
+
+/// The range a constant strategy argument must lie in (a `Prob` is checked by its type).
+#[derive(Debug, Clone, Copy)]
+enum Bound {
+    None,
+    AtLeast(f64),
+    Positive,
+}
+
+impl Bound {
+    /// The requirement in words, when `v` breaks it.
+    fn violated_by(self, v: f64) -> Option<String> {
+        match self {
+            Bound::AtLeast(min) if v < min => Some(format!("at least {}", crate::report::number(min))),
+            Bound::Positive if v <= 0.0 => Some("greater than 0".to_string()),
+            _ => None,
+        }
     }
 }
 

@@ -5,7 +5,9 @@ mod check;
 mod explain;
 mod fmt;
 mod input;
+mod load;
 mod run;
+mod simulate;
 
 use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 use std::io::{IsTerminal, Write};
@@ -49,6 +51,8 @@ pub enum Command {
     Check(check::CheckArgs),
     /// Solve a regime: equilibrium, checks, expects, comparisons (exit 1 if one fails, 3 on numerical failure).
     Run(run::RunArgs),
+    /// Play a regime round by round: random draws, audits, licences, learning; replications (exit 3 on numerical failure).
+    Simulate(simulate::SimulateArgs),
     /// Print regimes in the canonical layout.
     Fmt(fmt::FmtArgs),
     /// Explain a diagnostic code, with an example and the fix.
@@ -74,6 +78,7 @@ pub fn main() -> i32 {
     match cli.command {
         Command::Check(args) => check::run(&args, color),
         Command::Run(args) => run::run(&args, color),
+        Command::Simulate(args) => simulate::run(&args, color),
         Command::Fmt(args) => fmt::run(&args, color),
         Command::Explain(args) => explain::run(&args),
         Command::Completions { shell } => {

@@ -2,12 +2,11 @@
 //! Exit 0 when all hold, 1 when a check or expect fails, 2 for input errors, 3 for a
 //! numerical failure.
 
+use super::load::{fail, load, Loaded};
 use super::{err, input, out, EXIT_FAILED, EXIT_INPUT, EXIT_NUMERIC, EXIT_OK};
-use gov::diag::render::{render_human, render_json, RenderOptions};
 use gov::diag::{Code, Diagnostic};
 use gov::model::Model;
 use gov::run::{run as run_regime, Scenarios};
-use gov::session::{Override, Regime};
 use gov::source::SourceMap;
 
 /// Arguments of `gov run`.
@@ -26,19 +25,9 @@ pub struct RunArgs {
     json: bool,
 }
 
-struct FromSession<'a> {
-    regime: &'a Regime,
-    base: &'a Model,
-    overrides: &'a [Override],
-}
-
-impl Scenarios for FromSession<'_> {
+impl Scenarios for Loaded {
     fn model_for(&self, name: &str) -> Result<Model, Vec<Diagnostic>> {
-        match self.regime.scenario_model(name, self.overrides) {
-            None => Ok(self.base.clone()),
-            Some((Some(m), _)) => Ok(m),
-            Some((None, d)) => Err(d.into_vec()),
-        }
+        Loaded::model_for(self, name)
     }
 }
 
@@ -52,45 +41,18 @@ pub fn run(args: &RunArgs, color: bool) -> i32 {
     if args.file.ends_with(".nfg") {
         return run_nfg(args, &text, sources, color);
     }
-    let id = sources.add(&args.file, text);
-    let mut regime = match Regime::load(sources, id) {
-        Ok(r) => r,
-        Err((sources, d)) => return fail(&d.into_vec(), &sources, color, args.json, EXIT_INPUT),
+    let loaded = match load(&args.file, Some(text), sources, &args.sets, args.scenario.as_deref(), color, args.json) {
+        Ok(l) => l,
+        Err(code) => return code,
     };
-    let mut overrides = Vec::new();
-    for s in &args.sets {
-        match regime.parse_override(s) {
-            Ok(o) => overrides.push(o),
-            Err(d) => return fail(&[d], &regime.sources, color, args.json, EXIT_INPUT),
-        }
-    }
-    let (model, diags) = regime.check(&overrides);
-    let warnings: Vec<Diagnostic> = diags.iter().filter(|d| !d.is_error()).cloned().collect();
-    let Some(model) = model else { return fail(&diags.into_vec(), &regime.sources, color, args.json, EXIT_INPUT) };
-    if let Some(name) = &args.scenario {
-        if !model.scenarios.iter().any(|s| &s.name == name) && name != "base" {
-            let names: Vec<&str> = model.scenarios.iter().map(|s| s.name.as_str()).collect();
-            let hint = gov::check::suggest_name(name, names.iter().copied())
-                .map(|s| format!("did you mean `{s}`?"))
-                .unwrap_or_else(|| {
-                    format!("the scenarios are: base{}", names.iter().map(|n| format!(", {n}")).collect::<String>())
-                });
-            err(&format!("error[{}]: unknown scenario `{name}`\n  Help: {hint}\n", Code::E0209));
-            return EXIT_INPUT;
-        }
-    }
-    if !warnings.is_empty() && !args.json {
-        err(&render_human(&warnings, &regime.sources, RenderOptions { color }));
-    }
     let scenario = args.scenario.as_deref().filter(|s| *s != "base");
-    let provider = FromSession { regime: &regime, base: &model, overrides: &overrides };
-    match run_regime(&model, &provider, scenario) {
+    match run_regime(&loaded.model, &loaded, scenario) {
         Ok(report) => {
             if args.json {
-                let doc = gov::report::run_json(&model, &report, &args.file);
+                let doc = gov::report::run_json(&loaded.model, &report, &args.file);
                 out(&format!("{}\n", serde_json::to_string_pretty(&doc).unwrap_or_default()));
             } else {
-                out(&gov::report::run_text(&model, &report, &args.file));
+                out(&gov::report::run_text(&loaded.model, &report, &args.file));
             }
             if report.all_hold() {
                 EXIT_OK
@@ -101,7 +63,7 @@ pub fn run(args: &RunArgs, color: bool) -> i32 {
         Err(diags) => {
             let numeric = diags.iter().all(|d| d.code.as_str().starts_with("E05") && d.code != Code::E0506);
             let code = if numeric { EXIT_NUMERIC } else { EXIT_INPUT };
-            fail(&diags, &regime.sources, color, args.json, code)
+            fail(&diags, &loaded.regime.sources, color, args.json, code)
         }
     }
 }
@@ -141,14 +103,4 @@ fn run_nfg(args: &RunArgs, text: &str, mut sources: SourceMap, color: bool) -> i
             fail(&[d], &sources, color, args.json, EXIT_NUMERIC)
         }
     }
-}
-
-fn fail(diags: &[Diagnostic], sources: &SourceMap, color: bool, json: bool, code: i32) -> i32 {
-    if json {
-        let doc = serde_json::json!({ "version": 1, "ok": false, "diagnostics": diags.iter().map(|d| render_json(d, sources)).collect::<Vec<_>>() });
-        out(&format!("{}\n", serde_json::to_string_pretty(&doc).unwrap_or_default()));
-    } else {
-        err(&render_human(diags, sources, RenderOptions { color }));
-    }
-    code
 }

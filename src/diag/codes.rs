@@ -96,6 +96,10 @@ registry! {
     E0505 => Error, "payoff unbounded";
     E0506 => Error, "parameter has no value";
     E0507 => Error, "invalid override";
+    E0601 => Error, "invalid distribution parameter during a simulation";
+    E0602 => Error, "probability outside [0, 1] during a simulation";
+    E0603 => Error, "learning rule without a finite set of actions";
+    E0604 => Error, "no such simulation";
     E0901 => Error, "internal error";
     W0001 => Warning, "unused parameter";
     W0002 => Warning, "shadowed name";

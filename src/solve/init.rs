@@ -61,6 +61,7 @@ pub fn initial_state(model: &Model, scenario: Option<&Scenario>) -> Result<State
         prices: vec![0.0; model.markets.len()],
         shadow: vec![0.0; model.caps.len()],
         inactive,
+        draws: None,
     };
     for (a, actor) in model.actors.iter().enumerate() {
         for m in 1..=state.actors[a].size as i64 {

@@ -6,10 +6,10 @@
 
 mod equilibrium;
 pub mod finite;
-mod init;
+pub mod init;
 pub mod nfg;
 pub mod numeric;
-mod respond;
+pub mod respond;
 pub mod state;
 
 pub use equilibrium::{solve, Solution};

@@ -77,6 +77,20 @@ pub struct State {
     pub shadow: Vec<f64>,
     /// Rules switched off.
     pub inactive: Inactive,
+    /// A simulation round's realised draws; `None` in equilibrium analysis, where random
+    /// quantities stand at their means and an audit's name is its probability.
+    pub draws: Option<Box<Draws>>,
+}
+
+/// What chance decided in one simulation round.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Draws {
+    /// Global random quantities, by id.
+    pub globals: Vec<Value>,
+    /// Member random quantities, `[actor][member][random]`.
+    pub members: Vec<Vec<Vec<Value>>>,
+    /// Who each audit examined, `[audit][member]` (one entry for an audit without `on`).
+    pub audited: Vec<Vec<bool>>,
 }
 
 impl State {
@@ -210,9 +224,16 @@ impl Env for RunEnv<'_> {
                 Some(l) => self.at(actor, index).eval(&l.value),
                 None => fail(EvalErrorKind::Shape("unknown member let".into()), span),
             },
-            MemberRef::Random(i) => match a.randoms.get(i) {
-                Some(r) => self.at(actor, index).expectation(&r.dist, span),
-                None => fail(EvalErrorKind::Shape("unknown member random".into()), span),
+            MemberRef::Random(i) => match (&self.state.draws, a.randoms.get(i)) {
+                (Some(d), _) => d
+                    .members
+                    .get(actor)
+                    .and_then(|x| x.get(m))
+                    .and_then(|x| x.get(i))
+                    .cloned()
+                    .ok_or(EvalError { kind: EvalErrorKind::Shape("no draw for member random".into()), span }),
+                (None, Some(r)) => self.at(actor, index).expectation(&r.dist, span),
+                (None, None) => fail(EvalErrorKind::Shape("unknown member random".into()), span),
             },
             MemberRef::Payoff => Ok(Value::Num(self.payoff(actor, index)?.unwrap_or(0.0))),
         }
@@ -232,13 +253,31 @@ impl Env for RunEnv<'_> {
         if self.state.inactive.audits.get(id).copied().unwrap_or(false) {
             return Ok(Value::Num(0.0));
         }
-        match self.model.audits.get(id) {
-            Some(a) => RunEnv::new(self.model, self.state).eval(&a.prob),
-            None => fail(EvalErrorKind::Shape("unknown audit".into()), span),
-        }
+        let Some(audit) = self.model.audits.get(id) else {
+            return fail(EvalErrorKind::Shape("unknown audit".into()), span);
+        };
+        let Some(draws) = &self.state.draws else { return RunEnv::new(self.model, self.state).eval(&audit.prob) };
+        // In a round, inside the audited family the audit's name is whether this member was
+        // audited (1 or 0); elsewhere it is the share of members audited.
+        let audited = draws.audited.get(id).map(Vec::as_slice).unwrap_or_default();
+        let value = match (audit.on, self.current) {
+            (Some(on), Some((actor, index))) if on == actor => {
+                f64::from(u8::from(audited.get((index - 1) as usize).copied().unwrap_or(false)))
+            }
+            _ if audited.is_empty() => 0.0,
+            _ => audited.iter().filter(|x| **x).count() as f64 / audited.len() as f64,
+        };
+        Ok(Value::Num(value))
     }
 
     fn random(&self, id: RandomId, span: Span) -> EvalResult<Value> {
+        if let Some(d) = &self.state.draws {
+            return d
+                .globals
+                .get(id)
+                .cloned()
+                .ok_or(EvalError { kind: EvalErrorKind::Shape("no draw for random".into()), span });
+        }
         match self.model.randoms.get(id) {
             Some(r) => RunEnv::new(self.model, self.state).expectation(&r.dist, span),
             None => fail(EvalErrorKind::Shape("unknown random".into()), span),

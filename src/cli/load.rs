@@ -1,0 +1,87 @@
+//! Loading a regime for the commands that solve or simulate it: read the file, parse
+//! `--set` overrides, check, validate `--scenario`, print warnings, and pick the model
+//! the scenario changes. Failures are rendered here and come back as an exit code.
+
+use super::{err, input, out, EXIT_INPUT};
+use gov::diag::render::{render_human, render_json, RenderOptions};
+use gov::diag::{Code, Diagnostic};
+use gov::model::Model;
+use gov::session::{Override, Regime};
+use gov::source::SourceMap;
+
+/// A checked regime ready to solve or simulate.
+pub struct Loaded {
+    /// The regime (sources for rendering later diagnostics).
+    pub regime: Regime,
+    /// The checked base model.
+    pub model: Model,
+    /// The `--set` overrides.
+    pub overrides: Vec<Override>,
+}
+
+impl Loaded {
+    /// The model of `scenario` (replacement rules swapped in), or the base model.
+    pub fn model_for(&self, scenario: &str) -> Result<Model, Vec<Diagnostic>> {
+        match self.regime.scenario_model(scenario, &self.overrides) {
+            None => Ok(self.model.clone()),
+            Some((Some(m), _)) => Ok(m),
+            Some((None, d)) => Err(d.into_vec()),
+        }
+    }
+}
+
+/// Reads and checks `file` with `sets`; `text` is its contents when already read.
+pub fn load(
+    file: &str,
+    text: Option<String>,
+    mut sources: SourceMap,
+    sets: &[String],
+    scenario: Option<&str>,
+    color: bool,
+    json: bool,
+) -> Result<Loaded, i32> {
+    let text = match text {
+        Some(t) => t,
+        None => input::read(file, &mut sources).map_err(|d| fail(&[d], &sources, color, json, EXIT_INPUT))?,
+    };
+    let id = sources.add(file, text);
+    let mut regime =
+        Regime::load(sources, id).map_err(|(sources, d)| fail(&d.into_vec(), &sources, color, json, EXIT_INPUT))?;
+    let mut overrides = Vec::new();
+    for s in sets {
+        match regime.parse_override(s) {
+            Ok(o) => overrides.push(o),
+            Err(d) => return Err(fail(&[d], &regime.sources, color, json, EXIT_INPUT)),
+        }
+    }
+    let (model, diags) = regime.check(&overrides);
+    let warnings: Vec<Diagnostic> = diags.iter().filter(|d| !d.is_error()).cloned().collect();
+    let Some(model) = model else { return Err(fail(&diags.into_vec(), &regime.sources, color, json, EXIT_INPUT)) };
+    if let Some(name) = scenario {
+        if !model.scenarios.iter().any(|s| s.name == name) && name != "base" {
+            let names: Vec<&str> = model.scenarios.iter().map(|s| s.name.as_str()).collect();
+            let hint = gov::check::suggest_name(name, names.iter().copied())
+                .map(|s| format!("did you mean `{s}`?"))
+                .unwrap_or_else(|| {
+                    format!("the scenarios are: base{}", names.iter().map(|n| format!(", {n}")).collect::<String>())
+                });
+            err(&format!("error[{}]: unknown scenario `{name}`\n  Help: {hint}\n", Code::E0209));
+            return Err(EXIT_INPUT);
+        }
+    }
+    if !warnings.is_empty() && !json {
+        err(&render_human(&warnings, &regime.sources, RenderOptions { color }));
+    }
+    Ok(Loaded { regime, model, overrides })
+}
+
+/// Renders diagnostics (JSON on stdout, or human on stderr) and returns `code`.
+pub fn fail(diags: &[Diagnostic], sources: &SourceMap, color: bool, json: bool, code: i32) -> i32 {
+    if json {
+        let doc = serde_json::json!({ "version": 1, "ok": false, "diagnostics": diags.iter().map(|d| render_json(d, sources)).collect::<Vec<_>>() });
+        out(&format!("{}\n", serde_json::to_string_pretty(&doc).unwrap_or_default()));
+    } else {
+        err(&render_human(diags, sources, RenderOptions { color }));
+    }
+    code
+}

@@ -1,0 +1,124 @@
+//! `gov simulate FILE`: play a `simulate` block round by round over replications, print
+//! the summary (text or JSON) and optionally write tidy CSV. Exit 0 on success, 2 for
+//! input errors, 3 when the simulation fails numerically (its equilibrium cannot be
+//! solved, or a round produces an invalid value).
+
+use super::load::{fail, load};
+use super::{err, out, EXIT_INPUT, EXIT_NUMERIC, EXIT_OK};
+use gov::diag::Code;
+use gov::session::unreadable;
+use gov::simulate::{csv_rounds, csv_summary, sim_json, sim_text, simulate, Options};
+use gov::source::SourceMap;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use std::io::IsTerminal;
+
+/// Arguments of `gov simulate`.
+#[derive(clap::Args, Debug)]
+pub struct SimulateArgs {
+    /// The regime file.
+    file: String,
+    /// Which `simulate` block (default: the first).
+    #[arg(long, value_name = "NAME")]
+    sim: Option<String>,
+    /// Rounds per replication (overrides the file).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    rounds: Option<u64>,
+    /// Independent replications (overrides the file).
+    #[arg(long, value_name = "M", value_parser = clap::value_parser!(u64).range(1..))]
+    reps: Option<u64>,
+    /// Master seed; replication r uses stream r of ChaCha12 seeded with it (overrides the file).
+    #[arg(long, value_name = "S")]
+    seed: Option<u64>,
+    /// Override a parameter: `--set Q=2eflop` (unit-checked; repeatable).
+    #[arg(long = "set", value_name = "NAME=VALUE")]
+    sets: Vec<String>,
+    /// Simulate this scenario instead of the base regime.
+    #[arg(long)]
+    scenario: Option<String>,
+    /// Write `<sim>.rounds.csv` (every round) and `<sim>.summary.csv` into this directory.
+    #[arg(long, value_name = "DIR")]
+    out: Option<std::path::PathBuf>,
+    /// Worker threads (default: all cores); the output does not depend on it.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    threads: Option<u64>,
+    /// Print the summary as JSON on stdout (schema: docs/json.md).
+    #[arg(long)]
+    json: bool,
+}
+
+/// Runs `gov simulate`.
+pub fn run(args: &SimulateArgs, color: bool) -> i32 {
+    let mut loaded =
+        match load(&args.file, None, SourceMap::new(), &args.sets, args.scenario.as_deref(), color, args.json) {
+            Ok(l) => l,
+            Err(code) => return code,
+        };
+    let scenario = args.scenario.clone().filter(|s| s != "base");
+    let model = match &scenario {
+        Some(name) => match loaded.model_for(name) {
+            Ok(m) => m,
+            Err(d) => return fail(&d, &loaded.regime.sources, color, args.json, EXIT_INPUT),
+        },
+        None => loaded.model.clone(),
+    };
+    let options = Options { name: args.sim.clone(), rounds: args.rounds, reps: args.reps, seed: args.seed, scenario };
+    let bar = progress_bar();
+    let tick = |n: u64| bar.inc(n);
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(args.threads.unwrap_or(0) as usize).build();
+    let result = match pool {
+        Ok(pool) => pool.install(|| simulate(&model, &options, &tick)),
+        Err(e) => {
+            err(&format!("error[{}]: cannot start worker threads: {e}\n", Code::E0901));
+            return EXIT_NUMERIC;
+        }
+    };
+    bar.finish_and_clear();
+    let result = match result {
+        Ok(r) => r,
+        Err(e) => {
+            let d = e.to_diagnostic();
+            let code = if d.code == Code::E0604 { EXIT_INPUT } else { EXIT_NUMERIC };
+            return fail(&[d], &loaded.regime.sources, color, args.json, code);
+        }
+    };
+    if let Some(dir) = &args.out {
+        if let Err((path, reason)) = write_csv(dir, &result) {
+            let sources = &mut loaded.regime.sources;
+            let mut d = unreadable(sources, &path, &reason, Code::E0104, "pass `--out` a directory you can write to");
+            d.message = format!("cannot write `{path}`: {reason}");
+            return fail(&[d], sources, color, args.json, EXIT_INPUT);
+        }
+    }
+    if args.json {
+        out(&format!("{}\n", serde_json::to_string_pretty(&sim_json(&result, &args.file)).unwrap_or_default()));
+    } else {
+        out(&sim_text(&result, &args.file));
+    }
+    EXIT_OK
+}
+
+/// A bar on stderr when it is a terminal; hidden otherwise (its length grows as rounds are planned).
+fn progress_bar() -> ProgressBar {
+    if !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} {pos} rounds played [{elapsed_precise}] {per_sec}")
+            .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+    );
+    bar
+}
+
+/// Writes the two CSV files, each atomically (a temporary file renamed into place);
+/// on failure, the path and the reason.
+fn write_csv(dir: &std::path::Path, r: &gov::simulate::SimResult) -> Result<(), (String, String)> {
+    let failed = |path: &std::path::Path, e: std::io::Error| (path.display().to_string(), e.to_string());
+    std::fs::create_dir_all(dir).map_err(|e| failed(dir, e))?;
+    for (suffix, text) in [("rounds.csv", csv_rounds(r)), ("summary.csv", csv_summary(r))] {
+        let path = dir.join(format!("{}.{suffix}", r.name));
+        let tmp = dir.join(format!(".{}.{suffix}.tmp", r.name));
+        std::fs::write(&tmp, text).and_then(|()| std::fs::rename(&tmp, &path)).map_err(|e| failed(&path, e))?;
+    }
+    Ok(())
+}
