@@ -132,7 +132,7 @@ impl Replication<'_, '_> {
     fn best_responses(&mut self) -> Result<(), SimError> {
         let model = self.plan.model;
         let mut moves = Vec::new();
-        for (a, actor) in model.actors.iter().enumerate() {
+        for a in 0..model.actors.len() {
             let free: Vec<usize> = self
                 .plan
                 .choices
