@@ -104,3 +104,31 @@ fn run_failures_are_documents_too() {
     assert_eq!(doc["games"][0]["mixed"].as_array().map(Vec::len), Some(3));
     assert_eq!(doc["games"][0]["mixed"][1]["probabilities"][0][0], "3/5");
 }
+
+#[test]
+fn simulate_json_follows_the_schema() {
+    let (code, doc) = gov_json("simulate", &["--reps", "3", "--rounds", "5", "examples/compute_permits.gov"]);
+    assert_eq!(code, 0);
+    for key in ["version", "ok", "file", "simulation", "scenario", "rounds", "reps", "seed", "start", "strategies", "metrics"] {
+        assert!(doc.get(key).is_some(), "missing `{key}`");
+    }
+    assert_eq!((doc["rounds"].as_u64(), doc["reps"].as_u64(), doc["seed"].as_u64()), (Some(5), Some(3), Some(42)));
+    let metrics = doc["metrics"].as_array().expect("metrics");
+    assert_eq!(metrics[0]["name"], "price");
+    assert_eq!(metrics[0]["unit"], "usd/pflop");
+    for m in metrics {
+        for of in ["over_rounds", "final_round"] {
+            let s = &m[of];
+            assert_eq!(s["n"].as_u64(), Some(3));
+            for key in ["mean", "sd", "p5", "p50", "p95", "min", "max"] {
+                assert!(s[key].is_number(), "{of}.{key}");
+            }
+            let ci = s["ci95"].as_array().expect("ci95 is a pair");
+            let mean = s["mean"].as_f64().unwrap_or(f64::NAN);
+            assert!(ci[0].as_f64() <= Some(mean) && Some(mean) <= ci[1].as_f64());
+        }
+    }
+    let (code, doc) = gov_json("simulate", &["--sim", "nope", "examples/compute_permits.gov"]);
+    assert_eq!((code, doc["ok"].as_bool()), (2, Some(false)));
+    assert_eq!(doc["diagnostics"][0]["code"], "E0604");
+}
