@@ -109,7 +109,9 @@ fn run_failures_are_documents_too() {
 fn simulate_json_follows_the_schema() {
     let (code, doc) = gov_json("simulate", &["--reps", "3", "--rounds", "5", "examples/compute_permits.gov"]);
     assert_eq!(code, 0);
-    for key in ["version", "ok", "file", "simulation", "scenario", "rounds", "reps", "seed", "start", "strategies", "metrics"] {
+    for key in
+        ["version", "ok", "file", "simulation", "scenario", "rounds", "reps", "seed", "start", "strategies", "metrics"]
+    {
         assert!(doc.get(key).is_some(), "missing `{key}`");
     }
     assert_eq!((doc["rounds"].as_u64(), doc["reps"].as_u64(), doc["seed"].as_u64()), (Some(5), Some(3), Some(42)));
