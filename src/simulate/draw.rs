@@ -3,7 +3,7 @@
 //! draws exist, so a random quantity inside a parameter stands at its mean.
 
 use super::SimError;
-use crate::eval::as_num;
+use crate::eval::{as_num, Evaluator};
 use crate::model::*;
 use crate::solve::state::{Draws, RunEnv, State};
 use rand::rngs::ChaCha12Rng;
@@ -34,16 +34,17 @@ pub fn draw_round(model: &Model, state: &State, rng: &mut ChaCha12Rng) -> Result
     let mut audited = Vec::with_capacity(model.audits.len());
     for (i, audit) in model.audits.iter().enumerate() {
         let removed = state.inactive.audits.get(i).copied().unwrap_or(false);
-        let p = if removed { 0.0 } else { probability(&env, &audit.prob)? };
+        let p = if removed { 0.0 } else { probability(model, &env, &audit.prob, &mut Vec::new())? };
         let n = audit.on.and_then(|a| state.actors.get(a)).map(|s| s.size).unwrap_or(1);
         audited.push((0..n).map(|_| bernoulli(p, rng)).collect());
     }
     Ok(Draws { globals, members, audited })
 }
 
-/// A probability expression's value, checked to lie in [0, 1].
-pub fn probability(env: &RunEnv<'_>, e: &Expr) -> Result<f64, SimError> {
-    let p = env.eval_num(e).map_err(SimError::Eval)?;
+/// A probability expression's value in `frame`, checked to lie in [0, 1].
+pub fn probability(model: &Model, env: &RunEnv<'_>, e: &Expr, frame: &mut Vec<Value>) -> Result<f64, SimError> {
+    let v = Evaluator { model, env }.eval(e, frame).map_err(SimError::Eval)?;
+    let p = as_num(&v, e.span).map_err(SimError::Eval)?;
     if (0.0..=1.0).contains(&p) {
         Ok(p)
     } else {

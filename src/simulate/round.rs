@@ -4,7 +4,7 @@
 //! (effective next round), learners learn from the realised payoffs, metrics are
 //! recorded, state variables updated together, and tâtonnement prices move.
 
-use super::draw::{bernoulli, draw_round};
+use super::draw::{bernoulli, draw_round, probability};
 use super::learn::{Action, Learner};
 use super::plan::{Plan, PriceRule};
 use super::SimError;
@@ -178,22 +178,14 @@ impl Replication<'_, '_> {
                 }
                 let env = RunEnv::new(model, &self.state);
                 let mut frame = vec![Value::Member(licence.holders, m as i64 + 1)];
-                let evaluator = Evaluator { model, env: &env };
                 let p = match &licence.audit {
-                    Some(a) => {
-                        let v = as_num(&evaluator.eval(a, &mut frame).map_err(SimError::Eval)?, a.span)
-                            .map_err(SimError::Eval)?;
-                        if !(0.0..=1.0).contains(&v) {
-                            return Err(SimError::Probability { value: v, span: a.span });
-                        }
-                        v
-                    }
+                    Some(a) => probability(model, &env, a, &mut frame)?,
                     None => 1.0,
                 };
                 if !bernoulli(p, &mut self.rng) {
                     continue;
                 }
-                let kept = evaluator.eval(require, &mut frame).map_err(SimError::Eval)?;
+                let kept = Evaluator { model, env: &env }.eval(require, &mut frame).map_err(SimError::Eval)?;
                 if kept == Value::Bool(false) {
                     self.licensed[l][m] = false;
                 }
