@@ -6,7 +6,7 @@
 
 mod equilibrium;
 pub mod finite;
-mod init;
+pub(crate) mod init;
 pub mod nfg;
 pub mod numeric;
 mod respond;

@@ -199,13 +199,13 @@ impl Env for RunEnv<'_> {
                 .get(m)
                 .and_then(|p| p.get(i))
                 .cloned()
-                .ok_or(EvalError { kind: EvalErrorKind::Shape("unknown member parameter".into()), span }),
+                .ok_or_else(|| EvalError { kind: EvalErrorKind::Shape("unknown member parameter".into()), span }),
             MemberRef::Choice(i) => s
                 .choices
                 .get(m)
                 .and_then(|c| c.get(i))
                 .cloned()
-                .ok_or(EvalError { kind: EvalErrorKind::Shape("unknown choice".into()), span }),
+                .ok_or_else(|| EvalError { kind: EvalErrorKind::Shape("unknown choice".into()), span }),
             MemberRef::Let(i) => match a.lets.get(i) {
                 Some(l) => self.at(actor, index).eval(&l.value),
                 None => fail(EvalErrorKind::Shape("unknown member let".into()), span),
@@ -250,6 +250,10 @@ impl Env for RunEnv<'_> {
             Some((a, i)) if a == actor => Ok(Value::Member(a, i)),
             _ => fail(EvalErrorKind::Shape("no current actor".into()), span),
         }
+    }
+
+    fn check_member(&self, actor: ActorId, index: i64, span: Span) -> EvalResult<()> {
+        self.member_state(actor, index, span).map(|_| ())
     }
 }
 
