@@ -4,6 +4,7 @@
 //! backward induction; finite `game`s get every pure and (for two players) every extreme
 //! mixed equilibrium, exactly. Failures say what was tried and what was found.
 
+mod context;
 mod equilibrium;
 pub mod finite;
 pub(crate) mod init;

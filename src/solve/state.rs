@@ -141,28 +141,7 @@ impl<'a> RunEnv<'a> {
 
     /// The payoff of a member, including threshold penalties; `None` when it abstains.
     pub fn payoff(&self, actor: ActorId, index: i64) -> EvalResult<Option<f64>> {
-        let Some(a) = self.model.actors.get(actor) else { return Ok(None) };
-        let member = (index - 1) as usize;
-        if self.state.actors.get(actor).and_then(|s| s.abstained.get(member)).copied().unwrap_or(false) {
-            return Ok(None);
-        }
-        let Some(p) = &a.payoff else { return Ok(Some(0.0)) };
-        self.state.work.add();
-        let here = self.at(actor, index);
-        let mut value = here.eval_num(p)?;
-        for (t, threshold) in self.model.thresholds.iter().enumerate() {
-            if threshold.on != actor || self.state.inactive.thresholds.get(t).copied().unwrap_or(false) {
-                continue;
-            }
-            let met = matches!(self.eval(&threshold.condition)?, Value::Bool(true));
-            if !met {
-                value = match &threshold.penalty {
-                    Some(pen) => value - self.eval_num(pen)?,
-                    None => f64::NEG_INFINITY,
-                };
-            }
-        }
-        Ok(Some(value))
+        payoff_of(self.model, self.state, actor, index, self.current, &mut Tree(self))
     }
 
     fn member_state(&self, actor: ActorId, index: i64, span: Span) -> EvalResult<&'a ActorState> {
@@ -172,6 +151,69 @@ impl<'a> RunEnv<'a> {
             None => fail(EvalErrorKind::Shape("unknown actor".into()), span),
         }
     }
+}
+
+/// How [`payoff_of`] evaluates an expression inside a member (or at file scope, `None`).
+pub(crate) trait Evaluate {
+    /// The value of `e`.
+    fn value(&mut self, e: &Expr, at: Option<(ActorId, i64)>) -> EvalResult<Value>;
+    /// The number `e` evaluates to.
+    fn num(&mut self, e: &Expr, at: Option<(ActorId, i64)>) -> EvalResult<f64>;
+}
+
+/// The tree evaluator over a [`RunEnv`].
+struct Tree<'e, 'a>(&'e RunEnv<'a>);
+
+impl Evaluate for Tree<'_, '_> {
+    fn value(&mut self, e: &Expr, at: Option<(ActorId, i64)>) -> EvalResult<Value> {
+        RunEnv { current: at, ..*self.0 }.eval(e)
+    }
+    fn num(&mut self, e: &Expr, at: Option<(ActorId, i64)>) -> EvalResult<f64> {
+        RunEnv { current: at, ..*self.0 }.eval_num(e)
+    }
+}
+
+impl<E: Env + ?Sized> Evaluate for crate::eval::fast::Fast<'_, E> {
+    fn value(&mut self, e: &Expr, at: Option<(ActorId, i64)>) -> EvalResult<Value> {
+        self.eval(e, at)
+    }
+    fn num(&mut self, e: &Expr, at: Option<(ActorId, i64)>) -> EvalResult<f64> {
+        self.eval_num(e, at)
+    }
+}
+
+/// The payoff of member `index` of `actor` in `state`: its payoff expression less the
+/// penalty of every active threshold on it that is not met (`-inf` for a ban); `None`
+/// when it abstains. Thresholds are evaluated in scope `outer`; counts one evaluation.
+pub(crate) fn payoff_of(
+    model: &Model,
+    state: &State,
+    actor: ActorId,
+    index: i64,
+    outer: Option<(ActorId, i64)>,
+    eval: &mut impl Evaluate,
+) -> EvalResult<Option<f64>> {
+    let Some(a) = model.actors.get(actor) else { return Ok(None) };
+    let member = (index - 1) as usize;
+    if state.actors.get(actor).and_then(|s| s.abstained.get(member)).copied().unwrap_or(false) {
+        return Ok(None);
+    }
+    let Some(p) = &a.payoff else { return Ok(Some(0.0)) };
+    state.work.add();
+    let mut value = eval.num(p, Some((actor, index)))?;
+    for (t, threshold) in model.thresholds.iter().enumerate() {
+        if threshold.on != actor || state.inactive.thresholds.get(t).copied().unwrap_or(false) {
+            continue;
+        }
+        let met = matches!(eval.value(&threshold.condition, outer)?, Value::Bool(true));
+        if !met {
+            value = match &threshold.penalty {
+                Some(pen) => value - eval.num(pen, outer)?,
+                None => f64::NEG_INFINITY,
+            };
+        }
+    }
+    Ok(Some(value))
 }
 
 impl Env for RunEnv<'_> {

@@ -1,0 +1,102 @@
+//! What one solve shares across its many evaluations: the model, the memoised lets of the
+//! fast evaluator (valid for one set of parameter values, so for one solve), and, per
+//! choice, the expressions whose values are its breakpoints.
+
+use super::state::{payoff_of, RunEnv, State};
+use super::SolveError;
+use crate::check::visit;
+use crate::eval::fast::{Fast, Memo};
+use crate::eval::EvalResult;
+use crate::model::*;
+use crate::syntax::ast::BinOp;
+use std::cell::RefCell;
+
+/// The shared part of one solve.
+pub struct Cx<'m> {
+    /// The model solved.
+    pub model: &'m Model,
+    memo: RefCell<Memo>,
+    /// `[actor][choice]`: the other side of every comparison with the choice in the
+    /// actor's payoff and in the thresholds on it, in the order they are written.
+    breaks: Vec<Vec<Vec<&'m Expr>>>,
+}
+
+impl<'m> Cx<'m> {
+    /// The context of a solve of `model`.
+    pub fn new(model: &'m Model) -> Cx<'m> {
+        let breaks = model
+            .actors
+            .iter()
+            .enumerate()
+            .map(|(a, actor)| (0..actor.choices.len()).map(|c| break_exprs(model, a, c)).collect())
+            .collect();
+        Cx { model, memo: RefCell::new(Memo::new(model)), breaks }
+    }
+
+    /// Runs `f` with a fast-evaluation session over `state`.
+    pub fn with<T>(&self, state: &State, f: impl FnOnce(&mut Fast<'_, RunEnv<'_>>) -> T) -> T {
+        let env = RunEnv::new(self.model, state);
+        match self.memo.try_borrow_mut() {
+            Ok(mut memo) => f(&mut Fast::new(self.model, &env, &mut memo)),
+            // Only reachable if evaluation re-entered the solver; correct, just slower.
+            Err(_) => f(&mut Fast::new(self.model, &env, &mut Memo::new(self.model))),
+        }
+    }
+
+    /// The number `e` evaluates to in `state`, inside member `at` or at file scope.
+    pub fn num(&self, state: &State, e: &Expr, at: Option<(ActorId, i64)>) -> Result<f64, SolveError> {
+        self.with(state, |f| f.eval_num(e, at)).map_err(SolveError::from_eval)
+    }
+
+    /// The payoff of member `m` of `actor` (thresholds included; `None` when it abstains).
+    pub fn payoff(&self, state: &State, actor: ActorId, m: i64) -> EvalResult<Option<f64>> {
+        self.with(state, |f| payoff_of(self.model, state, actor, m, None, f))
+    }
+
+    /// Values of choice `c` of member `m` at which its payoff may jump or kink, sorted.
+    pub fn breakpoints(&self, state: &State, actor: ActorId, m: i64, c: usize) -> Vec<f64> {
+        let Some(exprs) = self.breaks.get(actor).and_then(|b| b.get(c)) else { return Vec::new() };
+        if exprs.is_empty() {
+            return Vec::new();
+        }
+        let mut out: Vec<f64> = self.with(state, |f| {
+            exprs
+                .iter()
+                .filter_map(|e| match f.eval(e, Some((actor, m))) {
+                    Ok(Value::Num(v)) if v.is_finite() => Some(v),
+                    _ => None,
+                })
+                .collect()
+        });
+        out.sort_by(f64::total_cmp);
+        out.dedup();
+        out
+    }
+}
+
+/// The other side of every comparison with choice `c` of `actor`, in its payoff and in the
+/// thresholds on it.
+fn break_exprs(model: &Model, actor: ActorId, c: usize) -> Vec<&Expr> {
+    let mut exprs: Vec<&Expr> = model.actors[actor].payoff.iter().collect();
+    exprs.extend(model.thresholds.iter().filter(|t| t.on == actor).map(|t| &t.condition));
+    let mut out = Vec::new();
+    for e in exprs {
+        visit(e, &mut |x| {
+            if let ExprKind::Binary(op, l, r) = &x.kind {
+                if !matches!(op, BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge | BinOp::Eq | BinOp::Ne) {
+                    return;
+                }
+                if is_choice(l, actor, c) {
+                    out.push(&**r);
+                } else if is_choice(r, actor, c) {
+                    out.push(&**l);
+                }
+            }
+        });
+    }
+    out
+}
+
+fn is_choice(e: &Expr, actor: ActorId, c: usize) -> bool {
+    matches!(&e.kind, ExprKind::Member { actor: a, member: MemberRef::Choice(i), .. } if *a == actor && *i == c)
+}
