@@ -1,8 +1,10 @@
 //! What one solve shares across its many evaluations: the model, the memoised lets of the
-//! fast evaluator (valid for one set of parameter values, so for one solve), and, per
-//! choice, the expressions whose values are its breakpoints.
+//! fast evaluator (valid for one set of parameter values, so for one solve), per choice
+//! the expressions whose values are its breakpoints, and which members face the same
+//! problem.
 
 use super::state::{payoff_of, RunEnv, State};
+use super::symmetry::Groups;
 use super::SolveError;
 use crate::check::visit;
 use crate::eval::fast::{Fast, Memo};
@@ -19,18 +21,21 @@ pub struct Cx<'m> {
     /// `[actor][choice]`: the other side of every comparison with the choice in the
     /// actor's payoff and in the thresholds on it, in the order they are written.
     breaks: Vec<Vec<Vec<&'m Expr>>>,
+    /// Members whose best responses coincide.
+    pub groups: Groups,
 }
 
 impl<'m> Cx<'m> {
-    /// The context of a solve of `model`.
-    pub fn new(model: &'m Model) -> Cx<'m> {
+    /// The context of a solve of `model` from `state` (its parameter values); `share`
+    /// lets members that face the same problem share their best responses.
+    pub fn new(model: &'m Model, state: &State, share: bool) -> Cx<'m> {
         let breaks = model
             .actors
             .iter()
             .enumerate()
             .map(|(a, actor)| (0..actor.choices.len()).map(|c| break_exprs(model, a, c)).collect())
             .collect();
-        Cx { model, memo: RefCell::new(Memo::new(model)), breaks }
+        Cx { model, memo: RefCell::new(Memo::new(model)), breaks, groups: if share { Groups::new(model, state) } else { Groups::default() } }
     }
 
     /// Runs `f` with a fast-evaluation session over `state`.

@@ -8,6 +8,7 @@ use super::init::initial_state;
 use super::numeric::{clear_market, RootError};
 use super::respond::{payoff, respond, Follow};
 use super::state::{RunEnv, State};
+use super::symmetry::Reuse;
 use super::SolveError;
 use crate::check::visit;
 use crate::model::*;
@@ -42,9 +43,15 @@ struct Plan {
 
 /// Solves the model's equilibrium (under a scenario, if given).
 pub fn solve(model: &Model, scenario: Option<&Scenario>) -> Result<Solution, SolveError> {
+    solve_with(model, scenario, true)
+}
+
+/// [`solve`], with members that face the same problem sharing one best response (`share`)
+/// or each computing its own (the reference the sharing is tested against).
+pub(crate) fn solve_with(model: &Model, scenario: Option<&Scenario>, share: bool) -> Result<Solution, SolveError> {
     let mut state = initial_state(model, scenario)?;
     state.warm = true;
-    let cx = &Cx::new(model);
+    let cx = &Cx::new(model, &state, share);
     let plan = plan(model);
     let mut method = Vec::new();
     let markets: Vec<MarketId> = (0..model.markets.len()).filter(|m| !state.inactive.markets[*m]).collect();
@@ -326,12 +333,31 @@ fn inner(cx: &Cx<'_>, plan: &Plan, state: &mut State, k: usize) -> Result<usize,
     if k + 1 < plan.stages.len() {
         follow(state)?;
     }
-    let max_rounds = if plan.independent && k + 1 == plan.stages.len() { 1 } else { MAX_ROUNDS };
+    let final_stage = k + 1 == plan.stages.len();
+    let max_rounds = if plan.independent && final_stage { 1 } else { MAX_ROUNDS };
     let mut last = 0.0;
     for round in 1..=max_rounds {
         let mut change: f64 = 0.0;
+        // In the last stage a best response changes nothing but the member's own
+        // choices, so members facing the same problem share one.
+        let mut shared: Reuse<(Vec<Value>, bool, f64)> = Reuse::default();
         for &(a, m) in &members {
-            change = change.max(respond(cx, state, a, m, follow)?.change);
+            let i = (m - 1) as usize;
+            if final_stage {
+                if let Some((choices, abstained, moved)) = shared.get(&cx.groups, state, a, i) {
+                    state.actors[a].choices[i].clone_from(choices);
+                    state.actors[a].abstained[i] = *abstained;
+                    change = change.max(*moved);
+                    continue;
+                }
+            }
+            let before = (state.actors[a].choices[i].clone(), state.actors[a].abstained[i]);
+            let moved = respond(cx, state, a, m, follow)?.change;
+            change = change.max(moved);
+            if final_stage {
+                let after = (state.actors[a].choices[i].clone(), state.actors[a].abstained[i], moved);
+                shared.put(&cx.groups, a, i, before.0, before.1, after);
+            }
         }
         last = change;
         if change <= TOL || max_rounds == 1 {
@@ -379,15 +405,31 @@ fn certificate(cx: &Cx<'_>, plan: &Plan, state: &State) -> Result<(f64, Option<(
     let model = cx.model;
     let mut worst: f64 = 0.0;
     let mut violator = None;
+    // Each deviation is tried on a copy of what it can change: the member's own choices
+    // and those of the later stages, restored afterwards.
+    let mut trial = state.clone();
     for (k, stage) in plan.stages.iter().enumerate() {
+        let later: Vec<ActorId> = plan.stages[k + 1..].iter().flatten().copied().collect();
+        let mut gains: Reuse<(f64, f64)> = Reuse::default();
         for &a in stage {
             for m in 1..=state.actors[a].size as i64 {
-                let mut trial = state.clone();
-                let before = payoff(cx, &trial, a, m)?;
-                let mut follow = |s: &mut State| -> Result<(), SolveError> { inner(cx, plan, s, k + 1).map(|_| ()) };
-                respond(cx, &mut trial, a, m, &mut follow)?;
-                let after = payoff(cx, &trial, a, m)?;
-                let gain = after - before;
+                let i = (m - 1) as usize;
+                let known = if later.is_empty() { gains.get(&cx.groups, state, a, i).copied() } else { None };
+                let (gain, before) = match known {
+                    Some(known) => known,
+                    None => {
+                        let before = payoff(cx, &trial, a, m)?;
+                        let mut follow =
+                            |s: &mut State| -> Result<(), SolveError> { inner(cx, plan, s, k + 1).map(|_| ()) };
+                        let deviation = respond(cx, &mut trial, a, m, &mut follow);
+                        let after = deviation.and_then(|_| payoff(cx, &trial, a, m));
+                        restore(&mut trial, state, a, i, &later);
+                        let gain = after? - before;
+                        let s = &state.actors[a];
+                        gains.put(&cx.groups, a, i, s.choices[i].clone(), s.abstained[i], (gain, before));
+                        (gain, before)
+                    }
+                };
                 if gain > 1e-6 * (1.0 + before.abs()) && violator.is_none() {
                     violator = Some((crate::report::member_name(model, a, m), gain));
                 }
@@ -396,6 +438,16 @@ fn certificate(cx: &Cx<'_>, plan: &Plan, state: &State) -> Result<(f64, Option<(
         }
     }
     Ok((worst, violator))
+}
+
+/// Puts back in `trial` what a deviation of member `i` of `actor` may have changed.
+fn restore(trial: &mut State, state: &State, actor: ActorId, i: usize, later: &[ActorId]) {
+    trial.actors[actor].choices[i].clone_from(&state.actors[actor].choices[i]);
+    trial.actors[actor].abstained[i] = state.actors[actor].abstained[i];
+    for &b in later {
+        trial.actors[b].choices.clone_from(&state.actors[b].choices);
+        trial.actors[b].abstained.clone_from(&state.actors[b].abstained);
+    }
 }
 
 /// Restarts from the other end of every domain; a different limit means several equilibria.

@@ -5,13 +5,14 @@
 //! mixed equilibrium, exactly. Failures say what was tried and what was found.
 
 mod context;
-mod equilibrium;
+pub(crate) mod equilibrium;
 pub mod finite;
 pub(crate) mod init;
 pub mod nfg;
 pub mod numeric;
 mod respond;
 pub mod state;
+mod symmetry;
 
 pub use equilibrium::{solve, Solution};
 
