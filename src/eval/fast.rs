@@ -36,6 +36,12 @@ pub struct Memo {
     args: Vec<Value>,
     /// Evaluated builtin arguments.
     nums: Vec<f64>,
+    /// Member-function callees in effect (see `Scope::callees`).
+    callees: Vec<(ActorId, i64)>,
+    /// Frames of numbers for compiled calls (see [`Fast::push_num_frame`]).
+    numf: Vec<f64>,
+    /// Where the innermost frame of numbers starts.
+    num_base: usize,
 }
 
 /// One memoised let: its value and the epoch it was computed in ([`STATIC`] for a let that
@@ -44,6 +50,13 @@ pub struct Memo {
 struct Slot {
     epoch: u64,
     value: Option<Value>,
+}
+
+/// Empties a stack of values (without visiting an empty one: this runs per evaluation).
+fn clear(v: &mut Vec<Value>) {
+    if !v.is_empty() {
+        v.clear();
+    }
 }
 
 /// The epoch of values that never go stale.
@@ -62,6 +75,9 @@ impl Memo {
             stack: Vec::new(),
             args: Vec::new(),
             nums: Vec::new(),
+            callees: Vec::new(),
+            numf: Vec::new(),
+            num_base: 0,
         }
     }
 
@@ -195,7 +211,7 @@ struct Scope {
 }
 
 /// How a new scope treats the member-function callees in effect.
-enum Callees {
+pub(crate) enum Callees {
     /// A function body: the caller's callees stay in effect.
     Keep,
     /// A let's body: evaluated for its member alone.
@@ -211,17 +227,19 @@ pub struct Fast<'a, E: Env + ?Sized> {
     env: &'a E,
     memo: &'a mut Memo,
     scope: Scope,
-    callees: Vec<(ActorId, i64)>,
 }
 
 impl<'a, E: Env + ?Sized> Fast<'a, E> {
     /// A session over `env` (at file scope: the scope of each evaluation is given to it).
     pub fn new(model: &'a Model, env: &'a E, memo: &'a mut Memo) -> Fast<'a, E> {
         memo.epoch = memo.epoch.wrapping_add(1) % STATIC;
-        memo.stack.clear();
-        memo.args.clear();
+        clear(&mut memo.stack);
+        clear(&mut memo.args);
         memo.nums.clear();
-        Fast { model, env, memo, scope: Scope::default(), callees: Vec::new() }
+        memo.callees.clear();
+        memo.numf.clear();
+        memo.num_base = 0;
+        Fast { model, env, memo, scope: Scope::default() }
     }
 
     /// Evaluates `e` inside member `at` (slot 0 is its index), or at file scope.
@@ -241,49 +259,85 @@ impl<'a, E: Env + ?Sized> Fast<'a, E> {
     }
 
     /// Starts a top-level body (the stack is empty between top-level evaluations).
-    fn enter(&mut self, at: Option<(ActorId, i64)>) {
-        self.memo.stack.clear();
-        self.callees.clear();
+    pub(crate) fn enter(&mut self, at: Option<(ActorId, i64)>) {
+        clear(&mut self.memo.stack);
+        self.memo.callees.clear();
         self.scope = Scope { base: at, frame: 0, callees: 0 };
         if let Some((_, i)) = at {
             self.memo.stack.push(Value::Num(i as f64));
         }
     }
 
-    fn leave(&mut self) {
-        self.memo.stack.clear();
-        self.memo.args.clear();
+    /// Ends a top-level body.
+    pub(crate) fn leave(&mut self) {
+        clear(&mut self.memo.stack);
+        clear(&mut self.memo.args);
         self.memo.nums.clear();
+    }
+
+    /// Opens a frame holding the numbers `args` (for code compiled to keep its
+    /// arguments as numbers); returns what [`Fast::pop_num_frame`] needs to close it.
+    pub(crate) fn push_num_frame(&mut self, args: &[f64]) -> usize {
+        let saved = self.memo.num_base;
+        self.memo.num_base = self.memo.numf.len();
+        self.memo.numf.extend_from_slice(args);
+        saved
+    }
+
+    /// Closes the innermost frame of numbers.
+    pub(crate) fn pop_num_frame(&mut self, saved: usize) {
+        self.memo.numf.truncate(self.memo.num_base);
+        self.memo.num_base = saved;
+    }
+
+    /// Number `k` of the innermost frame of numbers.
+    pub(crate) fn num_local(&self, k: usize) -> f64 {
+        self.memo.numf.get(self.memo.num_base + k).copied().unwrap_or(0.0)
+    }
+
+    /// Whether member let `i` of `actor` depends on parameters alone.
+    pub(crate) fn is_static_member_let(&self, actor: ActorId, i: usize) -> bool {
+        self.memo.is_static_member_let(actor, i)
+    }
+
+    /// The environment the leaves come from.
+    pub(crate) fn env(&self) -> &'a E {
+        self.env
+    }
+
+    /// The scope's member (`None` at file scope).
+    pub(crate) fn base(&self) -> Option<(ActorId, i64)> {
+        self.scope.base
     }
 
     /// Runs `f` in a new scope for `base` (or file scope) whose frame starts at `frame`
     /// and runs to the top of the stack; restores the caller's scope afterwards.
-    fn in_scope<T>(
+    pub(crate) fn in_scope<T>(
         &mut self,
         base: Option<(ActorId, i64)>,
         frame: usize,
         callees: Callees,
         f: impl FnOnce(&mut Self) -> T,
     ) -> T {
-        let mark = self.callees.len();
+        let mark = self.memo.callees.len();
         let from = match callees {
             Callees::Keep => self.scope.callees,
             Callees::Reset => mark,
             Callees::Push(a, i) => {
-                self.callees.push((a, i));
+                self.memo.callees.push((a, i));
                 self.scope.callees
             }
         };
         let saved = std::mem::replace(&mut self.scope, Scope { base, frame, callees: from });
         let r = f(self);
         self.memo.stack.truncate(frame);
-        self.callees.truncate(mark);
+        self.memo.callees.truncate(mark);
         self.scope = saved;
         r
     }
 
     /// A value of the current frame.
-    fn local(&self, slot: LocalId, span: Span) -> EvalResult<&Value> {
+    pub(crate) fn local(&self, slot: LocalId, span: Span) -> EvalResult<&Value> {
         self.memo
             .stack
             .get(self.scope.frame + slot)
@@ -292,24 +346,37 @@ impl<'a, E: Env + ?Sized> Fast<'a, E> {
 
     /// Makes slot `var` of the current frame writable (frames grow on demand, as in
     /// [`Evaluator`](super::Evaluator)).
-    fn reserve(&mut self, var: LocalId) {
+    pub(crate) fn reserve(&mut self, var: LocalId) {
         let need = self.scope.frame + var + 1;
         if self.memo.stack.len() < need {
             self.memo.stack.resize(need, Value::Num(0.0));
         }
     }
 
-    fn set_local(&mut self, var: LocalId, v: Value) {
+    /// Binds slot `var` of the current frame (after [`Fast::reserve`]).
+    pub(crate) fn set_local(&mut self, var: LocalId, v: Value) {
         let at = self.scope.frame + var;
         if let Some(slot) = self.memo.stack.get_mut(at) {
             *slot = v;
         }
     }
 
-    fn current_member(&self, actor: ActorId, span: Span) -> EvalResult<Value> {
-        let callees = self.callees.get(self.scope.callees..).unwrap_or(&[]);
-        if let Some(&(a, i)) = callees.iter().rev().find(|(a, _)| *a == actor) {
-            return Ok(Value::Member(a, i));
+    /// The index of the instance of `actor` whose body is evaluated, when it is the
+    /// scope's member (no member-function callee in effect).
+    pub(crate) fn self_index(&self, actor: ActorId) -> Option<i64> {
+        match self.scope.base {
+            Some((a, i)) if a == actor && self.scope.callees == self.memo.callees.len() => Some(i),
+            _ => None,
+        }
+    }
+
+    /// The instance of `actor` whose body is evaluated.
+    pub(crate) fn current_member(&self, actor: ActorId, span: Span) -> EvalResult<Value> {
+        if self.scope.callees < self.memo.callees.len() {
+            let callees = self.memo.callees.get(self.scope.callees..).unwrap_or(&[]);
+            if let Some(&(a, i)) = callees.iter().rev().find(|(a, _)| *a == actor) {
+                return Ok(Value::Member(a, i));
+            }
         }
         match self.scope.base {
             Some((a, i)) if a == actor => Ok(Value::Member(a, i)),
@@ -318,7 +385,7 @@ impl<'a, E: Env + ?Sized> Fast<'a, E> {
     }
 
     /// The actor instance `of` denotes.
-    fn member_of(&mut self, of: &Expr) -> EvalResult<(ActorId, i64)> {
+    pub(crate) fn member_of(&mut self, of: &Expr) -> EvalResult<(ActorId, i64)> {
         let v = match &of.kind {
             ExprKind::SelfMember(a) => self.current_member(*a, of.span)?,
             ExprKind::Local(slot) => match self.local(*slot, of.span)? {
@@ -334,7 +401,7 @@ impl<'a, E: Env + ?Sized> Fast<'a, E> {
     }
 
     /// Any value.
-    fn val(&mut self, e: &Expr) -> EvalResult<Value> {
+    pub(crate) fn val(&mut self, e: &Expr) -> EvalResult<Value> {
         let span = e.span;
         match &e.kind {
             ExprKind::Const(v) => Ok(v.clone()),
@@ -396,7 +463,7 @@ impl<'a, E: Env + ?Sized> Fast<'a, E> {
     }
 
     /// A number.
-    fn num(&mut self, e: &Expr) -> EvalResult<f64> {
+    pub(crate) fn num(&mut self, e: &Expr) -> EvalResult<f64> {
         let span = e.span;
         match &e.kind {
             ExprKind::Const(Value::Num(x)) => Ok(*x),
@@ -444,7 +511,7 @@ impl<'a, E: Env + ?Sized> Fast<'a, E> {
     }
 
     /// A truth value.
-    fn truth(&mut self, e: &Expr) -> EvalResult<bool> {
+    pub(crate) fn truth(&mut self, e: &Expr) -> EvalResult<bool> {
         match &e.kind {
             ExprKind::Unary(UnOp::Not, x) => Ok(!self.truth(x)?),
             ExprKind::Binary(BinOp::And, a, b) => Ok(self.truth(a)? && self.truth(b)?),
@@ -496,24 +563,36 @@ impl<'a, E: Env + ?Sized> Fast<'a, E> {
         }
     }
 
-    fn member_let(&mut self, actor: ActorId, index: i64, i: usize, span: Span) -> EvalResult<Value> {
+    /// Member let `i` of member `index` of `actor` (memoised).
+    pub(crate) fn member_let(&mut self, actor: ActorId, index: i64, i: usize, span: Span) -> EvalResult<Value> {
         let model = self.model;
         let Some(l) = model.actors.get(actor).and_then(|a| a.lets.get(i)) else {
             return err(EvalErrorKind::Shape("unknown member let".into()), span);
         };
-        let count = model.actors[actor].lets.len();
+        self.member_let_with(actor, index, i, |s| s.val(&l.value))
+    }
+
+    /// Member let `i` (which exists) of member `index` of `actor`: memoised, else
+    /// computed by `compute` in the member's scope (slot 0 its index).
+    pub(crate) fn member_let_with(
+        &mut self,
+        actor: ActorId,
+        index: i64,
+        i: usize,
+        compute: impl FnOnce(&mut Self) -> EvalResult<Value>,
+    ) -> EvalResult<Value> {
+        let count = self.model.actors.get(actor).map_or(0, |a| a.lets.len());
         let key = usize::try_from(index - 1).ok().map(|m| m * count + i).filter(|k| *k < MAX_MEMO);
         let epoch = if self.memo.is_static_member_let(actor, i) { STATIC } else { self.memo.epoch };
-        if let Some(Slot { epoch: e, value: Some(v) }) = key.and_then(|k| self.memo.member[actor].get(k)) {
+        if let Some(Slot { epoch: e, value: Some(v) }) = key.and_then(|k| self.memo.member.get(actor)?.get(k)) {
             if *e == epoch {
                 return Ok(v.clone());
             }
         }
         let frame = self.memo.stack.len();
         self.memo.stack.push(Value::Num(index as f64));
-        let v = self.in_scope(Some((actor, index)), frame, Callees::Reset, |s| s.val(&l.value))?;
-        if let Some(k) = key {
-            let slots = &mut self.memo.member[actor];
+        let v = self.in_scope(Some((actor, index)), frame, Callees::Reset, compute)?;
+        if let Some((k, slots)) = key.zip(self.memo.member.get_mut(actor)) {
             if slots.len() <= k {
                 slots.resize((k + 1).max(2 * slots.len()).min(MAX_MEMO), Slot::default());
             }
@@ -532,8 +611,18 @@ impl<'a, E: Env + ?Sized> Fast<'a, E> {
         Ok(start)
     }
 
+    /// A new frame of `size` slots holding `first`, then the numbers `args`.
+    pub(crate) fn open_frame_nums(&mut self, first: Option<f64>, args: &[f64], size: usize) -> usize {
+        let frame = self.memo.stack.len();
+        self.memo.stack.extend(first.into_iter().chain(args.iter().copied()).map(Value::Num));
+        if self.memo.stack.len() < frame + size {
+            self.memo.stack.resize(frame + size, Value::Num(0.0));
+        }
+        frame
+    }
+
     /// Moves the arguments from `start` into a new frame of `size` slots after `first`.
-    fn open_frame(&mut self, first: Option<Value>, start: usize, size: usize) -> usize {
+    pub(crate) fn open_frame(&mut self, first: Option<Value>, start: usize, size: usize) -> usize {
         let frame = self.memo.stack.len();
         self.memo.stack.extend(first);
         let args = self.memo.args.drain(start..);
@@ -588,7 +677,7 @@ impl<'a, E: Env + ?Sized> Fast<'a, E> {
     }
 
     /// The items of a domain: families and ranges are counted, not listed.
-    fn items(&mut self, d: &Domain) -> EvalResult<Items> {
+    pub(crate) fn items(&mut self, d: &Domain) -> EvalResult<Items> {
         match &d.kind {
             DomainKind::Interval { .. } => err(EvalErrorKind::Continuous, d.span),
             DomainKind::Range(lo, hi) => {
@@ -640,7 +729,6 @@ impl<'a, E: Env + ?Sized> Fast<'a, E> {
         Ok(())
     }
 
-    #[allow(clippy::too_many_arguments)]
     fn numeric_aggregate(
         &mut self,
         op: AggOp,
@@ -651,6 +739,21 @@ impl<'a, E: Env + ?Sized> Fast<'a, E> {
         span: Span,
     ) -> EvalResult<f64> {
         let items = self.items(domain)?;
+        let filter = |s: &mut Self| filter.map_or(Ok(true), |f| s.truth(f));
+        self.aggregate_num(op, var, items, filter, |s| s.num(body), span)
+    }
+
+    /// `sum`, `product`, `mean`, `min` or `max` of `body` over `items` bound to `var`,
+    /// skipping items that fail `filter`, accumulated in order as [`Evaluator`](super::Evaluator) does.
+    pub(crate) fn aggregate_num(
+        &mut self,
+        op: AggOp,
+        var: LocalId,
+        items: Items,
+        mut filter: impl FnMut(&mut Self) -> EvalResult<bool>,
+        mut body: impl FnMut(&mut Self) -> EvalResult<f64>,
+        span: Span,
+    ) -> EvalResult<f64> {
         let mut acc: f64 = match op {
             AggOp::Sum | AggOp::Mean => std::iter::empty::<f64>().sum(),
             AggOp::Product => std::iter::empty::<f64>().product(),
@@ -658,8 +761,13 @@ impl<'a, E: Env + ?Sized> Fast<'a, E> {
             _ => f64::NEG_INFINITY,
         };
         let mut count = 0usize;
-        self.for_each(var, items, filter, |s| {
-            let x = s.num(body)?;
+        self.reserve(var);
+        for k in 0..items.len() {
+            self.set_local(var, items.get(k));
+            if !filter(self)? {
+                continue;
+            }
+            let x = body(self)?;
             count += 1;
             acc = match op {
                 AggOp::Sum | AggOp::Mean => acc + x,
@@ -667,8 +775,7 @@ impl<'a, E: Env + ?Sized> Fast<'a, E> {
                 AggOp::Min => acc.min(x),
                 _ => acc.max(x),
             };
-            Ok(())
-        })?;
+        }
         let r = match op {
             AggOp::Mean if count == 0 => {
                 return err(EvalErrorKind::Domain("the mean of an empty domain".into()), span)
@@ -724,7 +831,7 @@ impl<'a, E: Env + ?Sized> Fast<'a, E> {
 }
 
 /// The items of a finite domain.
-enum Items {
+pub(crate) enum Items {
     Range(i64, i64),
     Family(ActorId, i64),
     Enum(EnumId, usize),
@@ -732,7 +839,8 @@ enum Items {
 }
 
 impl Items {
-    fn len(&self) -> usize {
+    /// How many.
+    pub(crate) fn len(&self) -> usize {
         match self {
             Items::Range(lo, hi) => usize::try_from(hi.saturating_sub(*lo).saturating_add(1)).unwrap_or(0),
             Items::Family(_, n) => usize::try_from(*n).unwrap_or(0),
@@ -741,7 +849,8 @@ impl Items {
         }
     }
 
-    fn get(&self, k: usize) -> Value {
+    /// Item `k` (0-based).
+    pub(crate) fn get(&self, k: usize) -> Value {
         match self {
             Items::Range(lo, _) => Value::Num((lo + k as i64) as f64),
             Items::Family(a, _) => Value::Member(*a, k as i64 + 1),
@@ -753,7 +862,7 @@ impl Items {
 
 /// `x op y` for the arithmetic operators, with [`Evaluator`](super::Evaluator)'s rules (`0 · ∞ = 0`,
 /// division by zero and non-finite results are errors).
-fn arithmetic(op: BinOp, x: f64, y: f64, span: Span, rhs: Span) -> EvalResult<f64> {
+pub(crate) fn arithmetic(op: BinOp, x: f64, y: f64, span: Span, rhs: Span) -> EvalResult<f64> {
     let r = match op {
         BinOp::Add => x + y,
         BinOp::Sub => x - y,

@@ -3,7 +3,8 @@
 //! the expressions whose values are its breakpoints, and which members face the same
 //! problem.
 
-use super::state::{payoff_of, RunEnv, State};
+use super::compiled::{member_payoff, Code, NumCode, Run, Session};
+use super::state::{payoff_of, Evaluate, RunEnv, State};
 use super::symmetry::Groups;
 use super::SolveError;
 use crate::check::visit;
@@ -11,13 +12,19 @@ use crate::eval::fast::{Fast, Memo};
 use crate::eval::EvalResult;
 use crate::model::*;
 use crate::syntax::ast::BinOp;
-use std::cell::RefCell;
+use std::cell::{OnceCell, RefCell};
+
+/// Members per actor whose payoff is compiled for them alone; the others share one.
+const SPECIALISED: usize = 4096;
 
 /// The shared part of one solve.
 pub struct Cx<'m> {
     /// The model solved.
     pub model: &'m Model,
     memo: RefCell<Memo>,
+    code: Code<'m>,
+    /// `[actor][member]`: the payoff compiled for that member, once it is needed.
+    member_code: Vec<Vec<OnceCell<Option<NumCode<'m>>>>>,
     /// `[actor][choice]`: the other side of every comparison with the choice in the
     /// actor's payoff and in the thresholds on it, in the order they are written.
     breaks: Vec<Vec<Vec<&'m Expr>>>,
@@ -35,7 +42,10 @@ impl<'m> Cx<'m> {
             .enumerate()
             .map(|(a, actor)| (0..actor.choices.len()).map(|c| break_exprs(model, a, c)).collect())
             .collect();
-        Cx { model, memo: RefCell::new(Memo::new(model)), breaks, groups: if share { Groups::new(model, state) } else { Groups::default() } }
+        let groups = if share { Groups::new(model, state) } else { Groups::default() };
+        let member_code =
+            state.actors.iter().map(|a| (0..a.size.min(SPECIALISED)).map(|_| OnceCell::new()).collect()).collect();
+        Cx { model, memo: RefCell::new(Memo::new(model)), code: Code::new(model, state), member_code, breaks, groups }
     }
 
     /// Runs `f` with a fast-evaluation session over `state`.
@@ -55,7 +65,42 @@ impl<'m> Cx<'m> {
 
     /// The payoff of member `m` of `actor` (thresholds included; `None` when it abstains).
     pub fn payoff(&self, state: &State, actor: ActorId, m: i64) -> EvalResult<Option<f64>> {
-        self.with(state, |f| payoff_of(self.model, state, actor, m, None, f))
+        self.with(state, |f| {
+            let member = self.member_code(f, state, actor, m);
+            payoff_of(self.model, state, actor, m, None, &mut Compiled { f, code: &self.code, member })
+        })
+    }
+
+    /// The payoff of member `m` of `actor` compiled for it (compiled on first use).
+    fn member_code(&self, f: &mut Session<'_, '_>, state: &State, actor: ActorId, m: i64) -> Option<&NumCode<'m>> {
+        let cell = self.member_code.get(actor)?.get(usize::try_from(m - 1).ok()?)?;
+        let model = self.model;
+        cell.get_or_init(|| {
+            let mut fold = |a: ActorId, index: i64, i: usize| -> Option<f64> {
+                let l = model.actors.get(a)?.lets.get(i)?;
+                match f.is_static_member_let(a, i) {
+                    true => match f.eval(&l.value, Some((a, index))) {
+                        Ok(Value::Num(x)) => Some(x),
+                        _ => None,
+                    },
+                    false => None,
+                }
+            };
+            member_payoff(model, state, actor, m, &mut fold)
+        })
+        .as_ref()
+    }
+
+    /// Demand less supply of market `m`.
+    pub fn excess(&self, state: &State, m: MarketId) -> Result<f64, SolveError> {
+        let Some((demand, supply)) = self.code.markets.get(m) else { return Ok(0.0) };
+        self.with(state, |f| Ok(run(f, None, demand)? - run(f, None, supply)?)).map_err(SolveError::from_eval)
+    }
+
+    /// How far cap `k`'s quantity exceeds its limit (`lhs − rhs`).
+    pub fn cap_excess(&self, state: &State, k: usize) -> Result<f64, SolveError> {
+        let Some((lhs, rhs)) = self.code.caps.get(k) else { return Ok(0.0) };
+        self.with(state, |f| Ok(run(f, None, lhs)? - run(f, None, rhs)?)).map_err(SolveError::from_eval)
     }
 
     /// Values of choice `c` of member `m` at which its payoff may jump or kink, sorted.
@@ -104,4 +149,45 @@ fn break_exprs(model: &Model, actor: ActorId, c: usize) -> Vec<&Expr> {
 
 fn is_choice(e: &Expr, actor: ActorId, c: usize) -> bool {
     matches!(&e.kind, ExprKind::Member { actor: a, member: MemberRef::Choice(i), .. } if *a == actor && *i == c)
+}
+
+/// Runs compiled code as a top-level evaluation inside member `at` (or at file scope).
+fn run<T>(
+    f: &mut Session<'_, '_>,
+    at: Option<(ActorId, i64)>,
+    code: &std::rc::Rc<dyn for<'a, 'b> Fn(&mut Session<'a, 'b>) -> Run<T> + '_>,
+) -> EvalResult<T> {
+    f.enter(at);
+    let r = code(f);
+    f.leave();
+    r.map_err(|e| *e)
+}
+
+/// A payoff's parts evaluated by their compiled code.
+struct Compiled<'s, 'a, 'b, 'm> {
+    f: &'s mut Session<'a, 'b>,
+    code: &'s Code<'m>,
+    /// The payoff compiled for the member evaluated, if it is.
+    member: Option<&'s NumCode<'m>>,
+}
+
+impl Evaluate for Compiled<'_, '_, '_, '_> {
+    fn payoff(&mut self, actor: ActorId, e: &Expr, at: (ActorId, i64)) -> EvalResult<f64> {
+        match (self.member, self.code.payoff.get(actor)) {
+            (Some(code), _) | (None, Some(Some(code))) => run(self.f, Some(at), code),
+            _ => self.f.eval_num(e, Some(at)),
+        }
+    }
+    fn condition(&mut self, t: usize, e: &Expr, at: Option<(ActorId, i64)>) -> EvalResult<Value> {
+        match self.code.thresholds.get(t) {
+            Some((code, _)) => run(self.f, at, code),
+            None => self.f.eval(e, at),
+        }
+    }
+    fn penalty(&mut self, t: usize, e: &Expr, at: Option<(ActorId, i64)>) -> EvalResult<f64> {
+        match self.code.thresholds.get(t) {
+            Some((_, Some(code))) => run(self.f, at, code),
+            _ => self.f.eval_num(e, at),
+        }
+    }
 }

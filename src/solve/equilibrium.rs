@@ -113,8 +113,7 @@ fn clear_caps(
             Err(SolveError::Unbounded { .. }) => return Ok(f64::INFINITY),
             Err(e) => return Err(e),
         }
-        let cap = &model.caps[k];
-        Ok(cx.num(state, &cap.lhs, None)? - cx.num(state, &cap.rhs, None)?)
+        cx.cap_excess(state, k)
     };
     let cap = &model.caps[k];
     let root = clear_market(&mut z, 1.0, 1e-12).map_err(|e| {
@@ -375,10 +374,7 @@ fn inner(cx: &Cx<'_>, plan: &Plan, state: &mut State, k: usize) -> Result<usize,
 
 /// Excess demand of market `m` at the current state.
 fn excess(cx: &Cx<'_>, state: &State, m: MarketId) -> Result<f64, SolveError> {
-    let market = &cx.model.markets[m];
-    let d = cx.num(state, &market.demand, None)?;
-    let s = cx.num(state, &market.supply, None)?;
-    Ok(d - s)
+    cx.excess(state, m)
 }
 
 /// A failed search for a clearing price as a solve error: `name` is what the diagnostic

@@ -75,10 +75,10 @@ pub fn respond(
 /// quantity changes its choice, so this imposes the cap at the shadow price that clears it.
 pub fn payoff(cx: &Cx<'_>, state: &State, actor: ActorId, m: i64) -> Result<f64, SolveError> {
     let mut value = cx.payoff(state, actor, m).map_err(SolveError::from_eval)?.unwrap_or(0.0);
-    for (k, cap) in cx.model.caps.iter().enumerate() {
+    for k in 0..cx.model.caps.len() {
         let lambda = state.shadow.get(k).copied().unwrap_or(0.0);
         if lambda > 0.0 && !state.inactive.caps.get(k).copied().unwrap_or(false) {
-            let excess = cx.num(state, &cap.lhs, None)? - cx.num(state, &cap.rhs, None)?;
+            let excess = cx.cap_excess(state, k)?;
             value -= lambda * excess;
         }
     }

@@ -153,32 +153,28 @@ impl<'a> RunEnv<'a> {
     }
 }
 
-/// How [`payoff_of`] evaluates an expression inside a member (or at file scope, `None`).
+/// How [`payoff_of`] evaluates the parts of a payoff.
 pub(crate) trait Evaluate {
-    /// The value of `e`.
-    fn value(&mut self, e: &Expr, at: Option<(ActorId, i64)>) -> EvalResult<Value>;
-    /// The number `e` evaluates to.
-    fn num(&mut self, e: &Expr, at: Option<(ActorId, i64)>) -> EvalResult<f64>;
+    /// `actor`'s payoff expression `e` inside member `at`.
+    fn payoff(&mut self, actor: ActorId, e: &Expr, at: (ActorId, i64)) -> EvalResult<f64>;
+    /// The condition `e` of threshold `t`, in scope `at`.
+    fn condition(&mut self, t: usize, e: &Expr, at: Option<(ActorId, i64)>) -> EvalResult<Value>;
+    /// The penalty `e` of threshold `t`, in scope `at`.
+    fn penalty(&mut self, t: usize, e: &Expr, at: Option<(ActorId, i64)>) -> EvalResult<f64>;
 }
 
 /// The tree evaluator over a [`RunEnv`].
 struct Tree<'e, 'a>(&'e RunEnv<'a>);
 
 impl Evaluate for Tree<'_, '_> {
-    fn value(&mut self, e: &Expr, at: Option<(ActorId, i64)>) -> EvalResult<Value> {
+    fn payoff(&mut self, _: ActorId, e: &Expr, at: (ActorId, i64)) -> EvalResult<f64> {
+        self.0.at(at.0, at.1).eval_num(e)
+    }
+    fn condition(&mut self, _: usize, e: &Expr, at: Option<(ActorId, i64)>) -> EvalResult<Value> {
         RunEnv { current: at, ..*self.0 }.eval(e)
     }
-    fn num(&mut self, e: &Expr, at: Option<(ActorId, i64)>) -> EvalResult<f64> {
+    fn penalty(&mut self, _: usize, e: &Expr, at: Option<(ActorId, i64)>) -> EvalResult<f64> {
         RunEnv { current: at, ..*self.0 }.eval_num(e)
-    }
-}
-
-impl<E: Env + ?Sized> Evaluate for crate::eval::fast::Fast<'_, E> {
-    fn value(&mut self, e: &Expr, at: Option<(ActorId, i64)>) -> EvalResult<Value> {
-        self.eval(e, at)
-    }
-    fn num(&mut self, e: &Expr, at: Option<(ActorId, i64)>) -> EvalResult<f64> {
-        self.eval_num(e, at)
     }
 }
 
@@ -200,15 +196,15 @@ pub(crate) fn payoff_of(
     }
     let Some(p) = &a.payoff else { return Ok(Some(0.0)) };
     state.work.add();
-    let mut value = eval.num(p, Some((actor, index)))?;
+    let mut value = eval.payoff(actor, p, (actor, index))?;
     for (t, threshold) in model.thresholds.iter().enumerate() {
         if threshold.on != actor || state.inactive.thresholds.get(t).copied().unwrap_or(false) {
             continue;
         }
-        let met = matches!(eval.value(&threshold.condition, outer)?, Value::Bool(true));
+        let met = matches!(eval.condition(t, &threshold.condition, outer)?, Value::Bool(true));
         if !met {
             value = match &threshold.penalty {
-                Some(pen) => value - eval.num(pen, outer)?,
+                Some(pen) => value - eval.penalty(t, pen, outer)?,
                 None => f64::NEG_INFINITY,
             };
         }

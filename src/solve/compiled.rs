@@ -1,0 +1,590 @@
+//! The expressions a solve evaluates most — payoffs, threshold rules, market demand and
+//! supply, cap sides — compiled once per solve into closures over the fast evaluator's
+//! session. Parameters are fixed for a solve, so they are folded to constants; a payoff
+//! is also compiled for each member that evaluates it, with the member's own parameters
+//! and parameter-only lets folded, its choices read directly, and small function bodies
+//! run on a frame of numbers. The common node shapes (arithmetic, builtins, comparisons,
+//! `if`, members, prices, calls, sums over families and ranges) get their own closure;
+//! any other node is handed to the fast evaluator. Either way every node computes exactly
+//! what [`Fast`] does — in the same order, with the same errors.
+
+use super::state::{RunEnv, State};
+use crate::eval::fast::{arithmetic, Callees, Fast};
+use crate::eval::{as_num, builtin_nums, err, Env, EvalError, EvalErrorKind, EvalResult};
+use crate::model::*;
+use crate::source::Span;
+use crate::syntax::ast::{AggOp, BinOp, UnOp};
+use std::collections::HashMap;
+use std::rc::Rc;
+
+/// A session of the fast evaluator over the solver's state.
+pub type Session<'a, 'b> = Fast<'a, RunEnv<'b>>;
+
+/// What compiled code returns: a failure is boxed, so a result fits in two registers.
+pub type Run<T> = Result<T, Box<EvalError>>;
+
+/// Compiled code yielding a number.
+pub type NumCode<'m> = Rc<dyn for<'a, 'b> Fn(&mut Session<'a, 'b>) -> Run<f64> + 'm>;
+/// Compiled code yielding a truth value.
+type TruthCode<'m> = Rc<dyn for<'a, 'b> Fn(&mut Session<'a, 'b>) -> Run<bool> + 'm>;
+/// Compiled code yielding any value.
+pub type ValueCode<'m> = Rc<dyn for<'a, 'b> Fn(&mut Session<'a, 'b>) -> Run<Value> + 'm>;
+/// Compiled code naming an actor instance.
+type MemberCode<'m> = Rc<dyn for<'a, 'b> Fn(&mut Session<'a, 'b>) -> Run<(ActorId, i64)> + 'm>;
+
+/// How deep calls are compiled into their callers before the fast evaluator takes over
+/// (a bound for pathological programs, not a limit on what can be evaluated).
+const MAX_INLINE: usize = 8;
+
+/// Most arguments of a call compiled into its caller.
+const MAX_ARGS: usize = 8;
+
+/// The value of a parameter-only member let, if it evaluates to a number:
+/// `(actor, member index, let)`.
+pub type FoldLet<'f> = dyn FnMut(ActorId, i64, usize) -> Option<f64> + 'f;
+
+/// The compiled expressions of one solve that are the same for every member.
+pub struct Code<'m> {
+    /// Each actor's payoff, for any member.
+    pub payoff: Vec<Option<NumCode<'m>>>,
+    /// Each threshold's condition and penalty (file scope).
+    pub thresholds: Vec<(ValueCode<'m>, Option<NumCode<'m>>)>,
+    /// Each market's demand and supply (file scope).
+    pub markets: Vec<(NumCode<'m>, NumCode<'m>)>,
+    /// Each cap's sides (file scope).
+    pub caps: Vec<(NumCode<'m>, NumCode<'m>)>,
+}
+
+impl<'m> Code<'m> {
+    /// Compiles what a solve of `model` from `state` (its parameter values) evaluates.
+    pub fn new(model: &'m Model, state: &State) -> Code<'m> {
+        let mut c = Compiler::new(model, state, Who::Unknown, None);
+        Code {
+            payoff: model.actors.iter().map(|a| a.payoff.as_ref().map(|p| c.num(p))).collect(),
+            thresholds: model
+                .thresholds
+                .iter()
+                .map(|t| (c.value(&t.condition), t.penalty.as_ref().map(|p| c.num(p))))
+                .collect(),
+            markets: model.markets.iter().map(|m| (c.num(&m.demand), c.num(&m.supply))).collect(),
+            caps: model.caps.iter().map(|k| (c.num(&k.lhs), c.num(&k.rhs))).collect(),
+        }
+    }
+}
+
+/// The payoff of member `index` of `actor`, compiled for that member (`None` without a payoff).
+pub fn member_payoff<'m>(
+    model: &'m Model,
+    state: &State,
+    actor: ActorId,
+    index: i64,
+    fold: &mut FoldLet<'_>,
+) -> Option<NumCode<'m>> {
+    let p = model.actors.get(actor)?.payoff.as_ref()?;
+    Some(Compiler::new(model, state, Who::Known(actor, index), Some(fold)).num(p))
+}
+
+/// Whose body is compiled, as far as is known before running it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Who {
+    /// Decided at run time (the scope's member, or a member-function callee).
+    Unknown,
+    /// This member: its body, or a member function called on it.
+    Known(ActorId, i64),
+}
+
+/// Where the locals of the body being compiled live.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Frame {
+    /// The top of a member's or the file's body: the evaluator's frame, slot 0 the index.
+    Top,
+    /// A function body on the evaluator's frame.
+    Values,
+    /// A function body whose `n` arguments are numbers on a frame of numbers; only code
+    /// that needs nothing else may run there.
+    Nums(usize),
+}
+
+/// Compiles expressions of one model.
+struct Compiler<'m, 'p, 'f> {
+    model: &'m Model,
+    state: &'p State,
+    fold: Option<&'p mut FoldLet<'f>>,
+    who: Who,
+    frame: Frame,
+    depth: usize,
+    /// Set when code for a [`Frame::Nums`] body needed the evaluator's frame after all.
+    impure: bool,
+    /// Function bodies compiled so far, by function and context.
+    fns: HashMap<(Option<ActorId>, usize, Who, Frame), NumCode<'m>>,
+    /// Function bodies being compiled (a recursive call is not compiled into itself).
+    busy: Vec<(Option<ActorId>, usize)>,
+    /// Member let bodies compiled so far, by actor, let and member (`None`: any member).
+    lets: HashMap<(ActorId, usize, Who), Option<NumCode<'m>>>,
+}
+
+
+fn constant<'m>(x: f64) -> NumCode<'m> {
+    Rc::new(move |_| Ok(x))
+}
+
+impl<'m, 'p, 'f> Compiler<'m, 'p, 'f> {
+    fn new(model: &'m Model, state: &'p State, who: Who, fold: Option<&'p mut FoldLet<'f>>) -> Self {
+        Compiler { model, state, fold, who, frame: Frame::Top, depth: 0, impure: false, fns: HashMap::new(), busy: Vec::new(), lets: HashMap::new() }
+    }
+
+    /// The fast evaluator's code for `e` (which needs the evaluator's frame).
+    fn delegate_num(&mut self, e: &'m Expr) -> NumCode<'m> {
+        self.impure |= matches!(self.frame, Frame::Nums(_));
+        Rc::new(move |f| Ok(f.num(e)?))
+    }
+
+    fn num(&mut self, e: &'m Expr) -> NumCode<'m> {
+        let span = e.span;
+        match &e.kind {
+            ExprKind::Const(Value::Num(x)) => constant(*x),
+            ExprKind::Param(id) => match self.state.params.get(*id) {
+                Some(Value::Num(x)) => constant(*x),
+                _ => self.delegate_num(e),
+            },
+            ExprKind::Local(slot) => self.local(*slot, span),
+            ExprKind::MarketPrice(id) => {
+                let id = *id;
+                Rc::new(move |f| Ok(as_num(&f.env().market_price(id, span)?, span)?))
+            }
+            ExprKind::Member { actor, member, of } => self.member(*actor, *member, of, span),
+            ExprKind::Unary(UnOp::Neg, x) => {
+                let x = self.num(x);
+                Rc::new(move |f| Ok(-x(f)?))
+            }
+            ExprKind::Binary(op @ (BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div | BinOp::Pow), a, b) => {
+                let (op, rhs) = (*op, b.span);
+                let (a, b) = (self.num(a), self.num(b));
+                match op {
+                    BinOp::Add => Rc::new(move |f| {
+                        let x = a(f)?;
+                        Ok(not_nan(x + b(f)?, span)?)
+                    }),
+                    BinOp::Sub => Rc::new(move |f| {
+                        let x = a(f)?;
+                        Ok(not_nan(x - b(f)?, span)?)
+                    }),
+                    _ => Rc::new(move |f| {
+                        let x = a(f)?;
+                        Ok(arithmetic(op, x, b(f)?, span, rhs)?)
+                    }),
+                }
+            }
+            ExprKind::Builtin(b, args) if args.len() <= 3 => self.builtin(*b, args, span),
+            ExprKind::If(c, a, b) => {
+                let (c, a, b) = (self.truth(c), self.num(a), self.num(b));
+                Rc::new(move |f| if c(f)? { a(f) } else { b(f) })
+            }
+            ExprKind::Aggregate { op, var, domain, filter, body }
+                if matches!(op, AggOp::Sum | AggOp::Product | AggOp::Mean | AggOp::Min | AggOp::Max)
+                    && matches!(domain.kind, DomainKind::Family(_) | DomainKind::Range(..))
+                    && !matches!(self.frame, Frame::Nums(_)) =>
+            {
+                let (op, var) = (*op, *var);
+                let domain: &'m Domain = domain;
+                let filter = filter.as_deref().map(|x| self.truth(x));
+                let body = self.num(body);
+                Rc::new(move |f| {
+                    let items = f.items(domain)?;
+                    let filter = |s: &mut Session<'_, '_>| filter.as_ref().map_or(Ok(true), |c| c(s).map_err(|e| *e));
+                    Ok(f.aggregate_num(op, var, items, filter, |s| body(s).map_err(|e| *e), span)?)
+                })
+            }
+            ExprKind::Call(id, args)
+                if self.depth < MAX_INLINE && args.len() <= MAX_ARGS && args.iter().all(|a| self.numeric(a)) =>
+            {
+                match self.model.fns.get(*id) {
+                    Some(func) => self.call(e, None, *id, func, None, args),
+                    None => self.delegate_num(e),
+                }
+            }
+            ExprKind::MemberCall { actor, func, of, args }
+                if self.depth < MAX_INLINE && args.len() <= MAX_ARGS && args.iter().all(|a| self.numeric(a)) =>
+            {
+                match self.model.actors.get(*actor).and_then(|a| a.fns.get(*func)) {
+                    Some(fun) => self.call(e, Some(*actor), *func, fun, Some(of), args),
+                    None => self.delegate_num(e),
+                }
+            }
+            _ => self.delegate_num(e),
+        }
+    }
+
+    /// Whether `e` is a number (by its type, or, in a generic function's body, by its shape).
+    fn numeric(&self, e: &Expr) -> bool {
+        match &e.kind {
+            _ if matches!(e.ty, Type::Num(..)) => true,
+            ExprKind::Const(Value::Num(_))
+            | ExprKind::Builtin(..)
+            | ExprKind::Unary(UnOp::Neg, _)
+            | ExprKind::Binary(BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div | BinOp::Pow, ..) => true,
+            ExprKind::Local(k) => matches!(self.frame, Frame::Nums(n) if *k < n),
+            _ => false,
+        }
+    }
+
+    /// The compiled body of member let `i` of `actor` for `who`, if it is a number.
+    fn let_body(&mut self, actor: ActorId, i: usize, who: Who) -> Option<NumCode<'m>> {
+        if let Some(code) = self.lets.get(&(actor, i, who)) {
+            return code.clone();
+        }
+        let l = self.model.actors.get(actor)?.lets.get(i)?;
+        if !matches!(l.value.ty, Type::Num(..)) {
+            return None;
+        }
+        // Marks the let as in progress (lets are acyclic; this only bounds the work).
+        self.lets.insert((actor, i, who), None);
+        let saved = (self.who, self.frame, self.impure);
+        (self.who, self.frame, self.impure) = (who, Frame::Top, false);
+        self.depth += 1;
+        let code = self.num(&l.value);
+        self.depth -= 1;
+        (self.who, self.frame, self.impure) = saved;
+        self.lets.insert((actor, i, who), Some(code.clone()));
+        Some(code)
+    }
+
+    fn local(&mut self, slot: LocalId, span: Span) -> NumCode<'m> {
+        match (self.frame, self.who) {
+            (Frame::Top, Who::Known(_, index)) if slot == 0 => constant(index as f64),
+            (Frame::Nums(n), _) if slot < n => Rc::new(move |f| Ok(f.num_local(slot))),
+            (Frame::Nums(_), _) => {
+                self.impure = true;
+                Rc::new(move |f| Ok(as_num(f.local(slot, span)?, span)?))
+            }
+            _ => Rc::new(move |f| Ok(as_num(f.local(slot, span)?, span)?)),
+        }
+    }
+
+    fn builtin(&mut self, b: Builtin, args: &'m [Expr], span: Span) -> NumCode<'m> {
+        let args: Vec<NumCode<'m>> = args.iter().map(|a| self.num(a)).collect();
+        match args.as_slice() {
+            [x] => {
+                let x = x.clone();
+                Rc::new(move |f| Ok(builtin_nums(b, &[x(f)?], span)?))
+            }
+            [x, y] => {
+                let (x, y) = (x.clone(), y.clone());
+                Rc::new(move |f| {
+                    let a = x(f)?;
+                    Ok(builtin_nums(b, &[a, y(f)?], span)?)
+                })
+            }
+            _ => Rc::new(move |f| {
+                let mut nums = [0.0; 3];
+                for (slot, a) in nums.iter_mut().zip(&args) {
+                    *slot = a(f)?;
+                }
+                Ok(builtin_nums(b, &nums[..args.len()], span)?)
+            }),
+        }
+    }
+
+    /// A call of a function (`owner` `None`) or member function, with numeric arguments:
+    /// the arguments first, then the instance, then the body in a new frame.
+    fn call(
+        &mut self,
+        e: &'m Expr,
+        owner: Option<ActorId>,
+        id: usize,
+        func: &'m Func,
+        of: Option<&'m Expr>,
+        args: &'m [Expr],
+    ) -> NumCode<'m> {
+        let n = args.len();
+        let args: Vec<NumCode<'m>> = args.iter().map(|a| self.num(a)).collect();
+        let eval_args = move |f: &mut Session<'_, '_>, values: &mut [f64]| -> Run<()> {
+            for (v, a) in values.iter_mut().zip(&args) {
+                *v = a(f)?;
+            }
+            Ok(())
+        };
+        // The callee's instance, when it is known now.
+        let callee = match (owner, of.map(|o| &o.kind)) {
+            (None, _) => Some(self.who),
+            (Some(a), Some(ExprKind::SelfMember(s))) if *s == a => match self.who {
+                Who::Known(w, i) if w == a => Some(Who::Known(w, i)),
+                _ => None,
+            },
+            (Some(_), Some(ExprKind::Const(Value::Member(a, i)))) => Some(Who::Known(*a, *i)),
+            _ => None,
+        };
+        if let Some(who) = callee {
+            // A member function's frame starts with its instance's index.
+            let first = match (owner, who) {
+                (Some(_), Who::Known(_, i)) => Some(i as f64),
+                _ => None,
+            };
+            let slots = n + usize::from(first.is_some());
+            if let Some(body) = self.body((owner, id, who, Frame::Nums(slots)), &func.body) {
+                // Arguments as numbers, no evaluator frame: the body needs none.
+                return Rc::new(move |f| {
+                    let mut values = [0.0; MAX_ARGS + 1];
+                    let (head, rest) = values.split_at_mut(usize::from(first.is_some()));
+                    if let (Some(x), Some(slot)) = (first, head.first_mut()) {
+                        *slot = x;
+                    }
+                    eval_args(f, rest)?;
+                    let saved = f.push_num_frame(&values[..slots]);
+                    let r = body(f);
+                    f.pop_num_frame(saved);
+                    r
+                });
+            }
+        }
+        let Some(body) = self.body((owner, id, Who::Unknown, Frame::Values), &func.body) else {
+            return self.delegate_num(e);
+        };
+        let size = func.frame_size;
+        match (owner, of) {
+            (Some(actor), Some(of)) => {
+                let of = self.member_of(of);
+                Rc::new(move |f| {
+                    let mut values = [0.0; MAX_ARGS];
+                    eval_args(f, &mut values)?;
+                    let (_, index) = of(f)?;
+                    let frame = f.open_frame_nums(Some(index as f64), &values[..n], size);
+                    f.in_scope(f.base(), frame, Callees::Push(actor, index), |s| body(s))
+                })
+            }
+            _ => {
+                self.impure |= matches!(self.frame, Frame::Nums(_));
+                Rc::new(move |f| {
+                    let mut values = [0.0; MAX_ARGS];
+                    eval_args(f, &mut values)?;
+                    let frame = f.open_frame_nums(None, &values[..n], size);
+                    f.in_scope(f.base(), frame, Callees::Keep, |s| body(s))
+                })
+            }
+        }
+    }
+
+    /// A function body compiled for a context, once; `None` when a body meant for a frame
+    /// of numbers needs more, or for a recursive call.
+    fn body(&mut self, key: (Option<ActorId>, usize, Who, Frame), body: &'m Expr) -> Option<NumCode<'m>> {
+        if let Some(code) = self.fns.get(&key) {
+            return Some(code.clone());
+        }
+        let (owner, id, who, frame) = key;
+        if self.busy.contains(&(owner, id)) {
+            return None;
+        }
+        self.busy.push((owner, id));
+        let saved = (self.who, self.frame, self.impure);
+        (self.who, self.frame, self.impure) = (who, frame, false);
+        self.depth += 1;
+        let code = self.num(body);
+        self.depth -= 1;
+        let pure = !self.impure;
+        (self.who, self.frame, self.impure) = saved;
+        self.busy.pop();
+        if matches!(frame, Frame::Nums(_)) && !pure {
+            return None;
+        }
+        self.fns.insert(key, code.clone());
+        Some(code)
+    }
+
+    fn member(&mut self, actor: ActorId, member: MemberRef, of: &'m Expr, span: Span) -> NumCode<'m> {
+        if let Some((a, index)) = self.known(of) {
+            if a == actor {
+                return self.known_member(a, index, member, span);
+            }
+        }
+        if matches!(self.frame, Frame::Nums(_)) && !matches!(of.kind, ExprKind::Const(_)) {
+            self.impure = true;
+        }
+        let of = self.member_of(of);
+        let check = move |a: ActorId| -> Run<()> {
+            if a != actor {
+                return Ok(err(EvalErrorKind::Shape("member of another actor".into()), span)?);
+            }
+            Ok(())
+        };
+        match member {
+            MemberRef::Let(i) => {
+                let body = if self.depth < MAX_INLINE { self.let_body(actor, i, Who::Unknown) } else { None };
+                Rc::new(move |f| {
+                    let (a, index) = of(f)?;
+                    check(a)?;
+                    f.env().check_member(a, index, span)?;
+                    let v = match &body {
+                        Some(body) => f.member_let_with(a, index, i, |s| body(s).map(Value::Num).map_err(|e| *e)),
+                        None => f.member_let(a, index, i, span),
+                    };
+                    Ok(as_num(&v?, span)?)
+                })
+            }
+            MemberRef::Param(_) | MemberRef::Choice(_) => Rc::new(move |f| {
+                let (a, index) = of(f)?;
+                check(a)?;
+                // Straight from the state when it holds a number; otherwise the
+                // environment's path, which also reports what is wrong.
+                match stored(f.env().state, a, index, member) {
+                    Some(Value::Num(x)) => Ok(*x),
+                    _ => Ok(as_num(&f.env().member(a, index, member, span)?, span)?),
+                }
+            }),
+            _ => Rc::new(move |f| {
+                let (a, index) = of(f)?;
+                check(a)?;
+                Ok(as_num(&f.env().member(a, index, member, span)?, span)?)
+            }),
+        }
+    }
+
+    /// The instance `of` names, if it is known now.
+    fn known(&self, of: &Expr) -> Option<(ActorId, i64)> {
+        match (&of.kind, self.who) {
+            (ExprKind::SelfMember(s), Who::Known(a, i)) if *s == a => Some((a, i)),
+            (ExprKind::Const(Value::Member(a, i)), _) => Some((*a, *i)),
+            _ => None,
+        }
+    }
+
+    /// A member of a known instance: parameters and parameter-only lets are constants.
+    fn known_member(&mut self, a: ActorId, index: i64, member: MemberRef, span: Span) -> NumCode<'m> {
+        match member {
+            MemberRef::Param(_) => {
+                if let Some(Value::Num(x)) = stored(self.state, a, index, member) {
+                    return constant(*x);
+                }
+            }
+            MemberRef::Let(i) => {
+                if let Some(x) = self.fold.as_mut().and_then(|fold| fold(a, index, i)) {
+                    return constant(x);
+                }
+                let body = if self.depth < MAX_INLINE { self.let_body(a, i, Who::Known(a, index)) } else { None };
+                return Rc::new(move |f| {
+                    f.env().check_member(a, index, span)?;
+                    let v = match &body {
+                        Some(body) => f.member_let_with(a, index, i, |s| body(s).map(Value::Num).map_err(|e| *e)),
+                        None => f.member_let(a, index, i, span),
+                    };
+                    Ok(as_num(&v?, span)?)
+                });
+            }
+            _ => {}
+        }
+        Rc::new(move |f| match stored(f.env().state, a, index, member) {
+            Some(Value::Num(x)) => Ok(*x),
+            _ => Ok(as_num(&f.env().member(a, index, member, span)?, span)?),
+        })
+    }
+
+    fn member_of(&mut self, of: &'m Expr) -> MemberCode<'m> {
+        let span = of.span;
+        if let Some(known) = self.known(of) {
+            return Rc::new(move |_| Ok(known));
+        }
+        match &of.kind {
+            ExprKind::SelfMember(a) => {
+                let a = *a;
+                Rc::new(move |f| match f.self_index(a) {
+                    Some(i) => Ok((a, i)),
+                    None => match f.current_member(a, span)? {
+                        Value::Member(a, i) => Ok((a, i)),
+                        other => Ok(err(EvalErrorKind::Shape(format!("expected an actor, found {other:?}")), span)?),
+                    },
+                })
+            }
+            ExprKind::Local(slot) => {
+                let slot = *slot;
+                Rc::new(move |f| match f.local(slot, span)? {
+                    Value::Member(a, i) => Ok((*a, *i)),
+                    other => Ok(err(EvalErrorKind::Shape(format!("expected an actor, found {other:?}")), span)?),
+                })
+            }
+            _ => {
+                self.impure |= matches!(self.frame, Frame::Nums(_));
+                Rc::new(move |f| Ok(f.member_of(of)?))
+            }
+        }
+    }
+
+    fn truth(&mut self, e: &'m Expr) -> TruthCode<'m> {
+        match &e.kind {
+            ExprKind::Unary(UnOp::Not, x) => {
+                let x = self.truth(x);
+                Rc::new(move |f| Ok(!x(f)?))
+            }
+            ExprKind::Binary(BinOp::And, a, b) => {
+                let (a, b) = (self.truth(a), self.truth(b));
+                Rc::new(move |f| Ok(a(f)? && b(f)?))
+            }
+            ExprKind::Binary(BinOp::Or, a, b) => {
+                let (a, b) = (self.truth(a), self.truth(b));
+                Rc::new(move |f| Ok(a(f)? || b(f)?))
+            }
+            ExprKind::Binary(op @ (BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge), a, b) => {
+                let (a, b) = (self.num(a), self.num(b));
+                match op {
+                    BinOp::Lt => Rc::new(move |f| {
+                        let x = a(f)?;
+                        Ok(x < b(f)?)
+                    }),
+                    BinOp::Le => Rc::new(move |f| {
+                        let x = a(f)?;
+                        Ok(x <= b(f)?)
+                    }),
+                    BinOp::Gt => Rc::new(move |f| {
+                        let x = a(f)?;
+                        Ok(x > b(f)?)
+                    }),
+                    _ => Rc::new(move |f| {
+                        let x = a(f)?;
+                        Ok(x >= b(f)?)
+                    }),
+                }
+            }
+            _ => {
+                self.impure |= matches!(self.frame, Frame::Nums(_));
+                Rc::new(move |f| Ok(f.truth(e)?))
+            }
+        }
+    }
+
+    fn value(&mut self, e: &'m Expr) -> ValueCode<'m> {
+        match &e.kind {
+            ExprKind::Unary(UnOp::Not, _)
+            | ExprKind::Binary(BinOp::And | BinOp::Or | BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge, ..) => {
+                let t = self.truth(e);
+                Rc::new(move |f| t(f).map(Value::Bool))
+            }
+            ExprKind::Builtin(..)
+            | ExprKind::Unary(UnOp::Neg, _)
+            | ExprKind::Binary(BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div | BinOp::Pow, ..) => {
+                let n = self.num(e);
+                Rc::new(move |f| n(f).map(Value::Num))
+            }
+            _ => {
+                self.impure |= matches!(self.frame, Frame::Nums(_));
+                Rc::new(move |f| Ok(f.val(e)?))
+            }
+        }
+    }
+}
+
+/// A sum or difference, refusing NaN (`inf − inf`) as [`arithmetic`] does.
+fn not_nan(r: f64, span: Span) -> EvalResult<f64> {
+    if r.is_nan() {
+        return err(EvalErrorKind::NonFinite, span);
+    }
+    Ok(r)
+}
+
+/// A member parameter or choice as the state holds it, if the member exists.
+fn stored(state: &State, actor: ActorId, index: i64, member: MemberRef) -> Option<&Value> {
+    let s = state.actors.get(actor)?;
+    let m = usize::try_from(index).ok()?.checked_sub(1).filter(|m| *m < s.size)?;
+    match member {
+        MemberRef::Param(i) => s.params.get(m)?.get(i),
+        MemberRef::Choice(i) => s.choices.get(m)?.get(i),
+        _ => None,
+    }
+}
