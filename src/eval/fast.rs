@@ -888,4 +888,4 @@ pub(crate) fn arithmetic(op: BinOp, x: f64, y: f64, span: Span, rhs: Span) -> Ev
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

@@ -588,3 +588,6 @@ fn stored(state: &State, actor: ActorId, index: i64, member: MemberRef) -> Optio
         _ => None,
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -91,6 +91,18 @@ impl<'m> Cx<'m> {
         .as_ref()
     }
 
+    /// The payoff expression of member `m` of `actor` by the code compiled for any member
+    /// (what members beyond the specialised ones use).
+    #[cfg(test)]
+    pub fn generic_payoff(&self, state: &State, actor: ActorId, m: i64) -> EvalResult<f64> {
+        let model = self.model;
+        self.with(state, |f| match (self.code.payoff.get(actor), model.actors.get(actor).and_then(|a| a.payoff.as_ref())) {
+            (Some(Some(code)), _) => run(f, Some((actor, m)), code),
+            (_, Some(p)) => f.eval_num(p, Some((actor, m))),
+            _ => Ok(0.0),
+        })
+    }
+
     /// Demand less supply of market `m`.
     pub fn excess(&self, state: &State, m: MarketId) -> Result<f64, SolveError> {
         let Some((demand, supply)) = self.code.markets.get(m) else { return Ok(0.0) };

@@ -5,7 +5,7 @@
 //! mixed equilibrium, exactly. Failures say what was tried and what was found.
 
 mod compiled;
-mod context;
+pub(crate) mod context;
 pub(crate) mod equilibrium;
 pub mod finite;
 pub(crate) mod init;

@@ -32,7 +32,7 @@ enum C {
     Exists(Box<C>),
 }
 
-fn tree() -> impl Strategy<Value = T> {
+fn tree() -> BoxedStrategy<T> {
     let leaf = prop_oneof![any::<u8>().prop_map(T::Atom), any::<u8>().prop_map(T::Num)];
     leaf.prop_recursive(4, 24, 3, |t| {
         let c = cond(t.clone());
@@ -47,6 +47,7 @@ fn tree() -> impl Strategy<Value = T> {
             t.prop_map(|a| T::Pick(Box::new(a))),
         ]
     })
+    .boxed()
 }
 
 fn cond(t: impl Strategy<Value = T> + Clone + 'static) -> BoxedStrategy<C> {
@@ -136,7 +137,7 @@ fn render_c(c: &C, cx: &Ctx) -> String {
 
 /// Templates for the regime's lets, functions and payoffs.
 #[derive(Debug, Clone)]
-struct Parts {
+pub(crate) struct Parts {
     n: u8,
     g: T,
     b: T,
@@ -146,26 +147,32 @@ struct Parts {
     h: T,
     g_payoff: T,
     globals: Vec<T>,
+    demand: T,
+    threshold: (C, T),
 }
 
-fn parts() -> impl Strategy<Value = Parts> {
+pub(crate) fn parts() -> impl Strategy<Value = Parts> {
     (1u8..=4, tree(), tree(), proptest::collection::vec(tree(), 1..4), tree(), tree(), tree(), tree())
         .prop_flat_map(|(n, g, b, lets, v, payoff, h, g_payoff)| {
-            proptest::collection::vec(tree(), 1..3).prop_map(move |globals| Parts {
-                n,
-                g: g.clone(),
-                b: b.clone(),
-                lets: lets.clone(),
-                v: v.clone(),
-                payoff: payoff.clone(),
-                h: h.clone(),
-                g_payoff: g_payoff.clone(),
-                globals,
-            })
+            (proptest::collection::vec(tree(), 1..3), tree(), cond(tree()), tree()).prop_map(
+                move |(globals, demand, condition, penalty)| Parts {
+                    n,
+                    g: g.clone(),
+                    b: b.clone(),
+                    lets: lets.clone(),
+                    v: v.clone(),
+                    payoff: payoff.clone(),
+                    h: h.clone(),
+                    g_payoff: g_payoff.clone(),
+                    globals,
+                    demand,
+                    threshold: (condition, penalty),
+                },
+            )
         })
 }
 
-fn regime(p: &Parts) -> String {
+pub(crate) fn regime(p: &Parts) -> String {
     let strs = |xs: &[&str]| xs.iter().map(|s| s.to_string()).collect::<Vec<_>>();
     let base = Ctx { atoms: strs(&["a", "b", "m.price"]), members: vec![], depth: 0, in_g: false };
     let g_cx = Ctx { atoms: strs(&["x", "y", "a"]), in_g: true, ..base.clone() };
@@ -204,7 +211,12 @@ fn regime(p: &Parts) -> String {
         render(&p.h, &h_cx),
         render(&p.g_payoff, &Ctx { atoms: [h_cx.atoms.clone(), strs(&["h"])].concat(), ..h_cx.clone() }),
     ));
-    out.push_str("market m {\n    supply Q\n    demand sum(d in D: d.c)\n    price: Real\n}\n");
+    out.push_str(&format!("market m {{\n    supply Q\n    demand {}\n    price: Real\n}}\n", render(&p.demand, &top)));
+    out.push_str(&format!(
+        "threshold t: {} else penalty {} on D\n",
+        render_c(&p.threshold.0, &top),
+        render(&p.threshold.1, &top)
+    ));
     for (j, t) in p.globals.iter().enumerate() {
         out.push_str(&format!("let _t{j} = {}\n", render(t, &top)));
         top.atoms.push(format!("_t{j}"));
@@ -225,11 +237,15 @@ fn exprs(model: &Model, state: &State) -> Vec<(Expr, Option<(ActorId, i64)>)> {
     }
     out.extend(model.lets.iter().map(|l| (l.value.clone(), None)));
     out.extend(model.markets.iter().map(|m| (m.demand.clone(), None)));
+    for t in &model.thresholds {
+        out.push((t.condition.clone(), None));
+        out.extend(t.penalty.iter().map(|p| (p.clone(), None)));
+    }
     out
 }
 
 /// Choices and prices for round `r` of a case: small, zero, negative and large values.
-fn perturb(state: &mut State, seed: u64, r: u64) {
+pub(crate) fn perturb(state: &mut State, seed: u64, r: u64) {
     const VALUES: [f64; 9] = [0.0, 1.0, 0.25, 2.0, 3.5, 1e-9, 7.0, 0.5, 1e6];
     let mut x = seed ^ (r.wrapping_mul(0x9E37_79B9_7F4A_7C15)) | 1;
     let mut next = || {
