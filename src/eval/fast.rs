@@ -456,9 +456,10 @@ impl<'a, E: Env + ?Sized> Fast<'a, E> {
             ExprKind::Aggregate { op: op @ (AggOp::Count | AggOp::All | AggOp::Any), var, domain, filter, body } => {
                 self.logical_aggregate(*op, *var, domain, filter.as_deref(), body)
             }
-            ExprKind::Builtin(..) | ExprKind::Unary(UnOp::Neg, _) | ExprKind::Binary(..) | ExprKind::Aggregate { .. } => {
-                self.num(e).map(Value::Num)
-            }
+            ExprKind::Builtin(..)
+            | ExprKind::Unary(UnOp::Neg, _)
+            | ExprKind::Binary(..)
+            | ExprKind::Aggregate { .. } => self.num(e).map(Value::Num),
         }
     }
 
@@ -697,7 +698,9 @@ impl<'a, E: Env + ?Sized> Fast<'a, E> {
                 }
                 Ok(Items::List(out))
             }
-            DomainKind::Enum(id) => Ok(Items::Enum(*id, self.model.enums.get(*id).map(|e| e.variants.len()).unwrap_or(0))),
+            DomainKind::Enum(id) => {
+                Ok(Items::Enum(*id, self.model.enums.get(*id).map(|e| e.variants.len()).unwrap_or(0)))
+            }
             DomainKind::List(e) => match self.val(e)? {
                 Value::List(items) => Ok(Items::List(items)),
                 other => err(EvalErrorKind::Shape(format!("expected a list, found {other:?}")), e.span),
@@ -777,9 +780,7 @@ impl<'a, E: Env + ?Sized> Fast<'a, E> {
             };
         }
         let r = match op {
-            AggOp::Mean if count == 0 => {
-                return err(EvalErrorKind::Domain("the mean of an empty domain".into()), span)
-            }
+            AggOp::Mean if count == 0 => return err(EvalErrorKind::Domain("the mean of an empty domain".into()), span),
             AggOp::Mean => acc / count as f64,
             _ => acc,
         };

@@ -23,14 +23,16 @@ pub type Session<'a, 'b> = Fast<'a, RunEnv<'b>>;
 /// What compiled code returns: a failure is boxed, so a result fits in two registers.
 pub type Run<T> = Result<T, Box<EvalError>>;
 
+/// Compiled code yielding a `T`.
+pub type Closure<'m, T> = Rc<dyn for<'a, 'b> Fn(&mut Session<'a, 'b>) -> Run<T> + 'm>;
 /// Compiled code yielding a number.
-pub type NumCode<'m> = Rc<dyn for<'a, 'b> Fn(&mut Session<'a, 'b>) -> Run<f64> + 'm>;
+pub type NumCode<'m> = Closure<'m, f64>;
 /// Compiled code yielding a truth value.
-type TruthCode<'m> = Rc<dyn for<'a, 'b> Fn(&mut Session<'a, 'b>) -> Run<bool> + 'm>;
+type TruthCode<'m> = Closure<'m, bool>;
 /// Compiled code yielding any value.
-pub type ValueCode<'m> = Rc<dyn for<'a, 'b> Fn(&mut Session<'a, 'b>) -> Run<Value> + 'm>;
+pub type ValueCode<'m> = Closure<'m, Value>;
 /// Compiled code naming an actor instance.
-type MemberCode<'m> = Rc<dyn for<'a, 'b> Fn(&mut Session<'a, 'b>) -> Run<(ActorId, i64)> + 'm>;
+type MemberCode<'m> = Closure<'m, (ActorId, i64)>;
 
 /// How deep calls are compiled into their callers before the fast evaluator takes over
 /// (a bound for pathological programs, not a limit on what can be evaluated).
@@ -123,14 +125,24 @@ struct Compiler<'m, 'p, 'f> {
     lets: HashMap<(ActorId, usize, Who), Option<NumCode<'m>>>,
 }
 
-
 fn constant<'m>(x: f64) -> NumCode<'m> {
     Rc::new(move |_| Ok(x))
 }
 
 impl<'m, 'p, 'f> Compiler<'m, 'p, 'f> {
     fn new(model: &'m Model, state: &'p State, who: Who, fold: Option<&'p mut FoldLet<'f>>) -> Self {
-        Compiler { model, state, fold, who, frame: Frame::Top, depth: 0, impure: false, fns: HashMap::new(), busy: Vec::new(), lets: HashMap::new() }
+        Compiler {
+            model,
+            state,
+            fold,
+            who,
+            frame: Frame::Top,
+            depth: 0,
+            impure: false,
+            fns: HashMap::new(),
+            busy: Vec::new(),
+            lets: HashMap::new(),
+        }
     }
 
     /// The fast evaluator's code for `e` (which needs the evaluator's frame).

@@ -3,7 +3,7 @@
 //! the expressions whose values are its breakpoints, and which members face the same
 //! problem.
 
-use super::compiled::{member_payoff, Code, NumCode, Run, Session};
+use super::compiled::{member_payoff, Closure, Code, NumCode, Session};
 use super::state::{payoff_of, Evaluate, RunEnv, State};
 use super::symmetry::Groups;
 use super::SolveError;
@@ -96,10 +96,12 @@ impl<'m> Cx<'m> {
     #[cfg(test)]
     pub fn generic_payoff(&self, state: &State, actor: ActorId, m: i64) -> EvalResult<f64> {
         let model = self.model;
-        self.with(state, |f| match (self.code.payoff.get(actor), model.actors.get(actor).and_then(|a| a.payoff.as_ref())) {
-            (Some(Some(code)), _) => run(f, Some((actor, m)), code),
-            (_, Some(p)) => f.eval_num(p, Some((actor, m))),
-            _ => Ok(0.0),
+        self.with(state, |f| {
+            match (self.code.payoff.get(actor), model.actors.get(actor).and_then(|a| a.payoff.as_ref())) {
+                (Some(Some(code)), _) => run(f, Some((actor, m)), code),
+                (_, Some(p)) => f.eval_num(p, Some((actor, m))),
+                _ => Ok(0.0),
+            }
         })
     }
 
@@ -167,7 +169,7 @@ fn is_choice(e: &Expr, actor: ActorId, c: usize) -> bool {
 fn run<T>(
     f: &mut Session<'_, '_>,
     at: Option<(ActorId, i64)>,
-    code: &std::rc::Rc<dyn for<'a, 'b> Fn(&mut Session<'a, 'b>) -> Run<T> + '_>,
+    code: &Closure<'_, T>,
 ) -> EvalResult<T> {
     f.enter(at);
     let r = code(f);

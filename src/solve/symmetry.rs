@@ -94,7 +94,8 @@ fn exchangeable(model: &Model, actor: ActorId) -> bool {
             DomainKind::Family(_) | DomainKind::Enum(_) => {}
         }
     }
-    let file_scope = model.thresholds.iter().filter(|t| t.on == actor).flat_map(|t| [Some(&t.condition), t.penalty.as_ref()]);
+    let file_scope =
+        model.thresholds.iter().filter(|t| t.on == actor).flat_map(|t| [Some(&t.condition), t.penalty.as_ref()]);
     member_scope.into_iter().all(|e| walk.expr(e, true)) && file_scope.flatten().all(|e| walk.expr(e, false))
 }
 
@@ -122,7 +123,9 @@ impl<'m> Walk<'m> {
                     own_of.push(std::ptr::from_ref(&**of));
                 }
                 match (member, own, *actor == me) {
-                    (MemberRef::Param(_), _, _) | (MemberRef::Choice(_), true, _) | (MemberRef::Choice(_), _, false) => {}
+                    (MemberRef::Param(_), _, _)
+                    | (MemberRef::Choice(_), true, _)
+                    | (MemberRef::Choice(_), _, false) => {}
                     (MemberRef::Let(i), true, _) => match model.actors[me].lets.get(*i) {
                         Some(l) => follow.push((0, *i, &l.value, true)),
                         None => ok = false,
@@ -176,8 +179,11 @@ impl<'m> Walk<'m> {
 /// are bit-identical to those the outcome was computed from.
 #[derive(Debug)]
 pub struct Reuse<T> {
-    by_group: HashMap<(ActorId, u32), Vec<(Vec<Value>, bool, T)>>,
+    by_group: HashMap<(ActorId, u32), Outcomes<T>>,
 }
+
+/// Outcomes of one group: the choices and abstention they were computed from, and the outcome.
+type Outcomes<T> = Vec<(Vec<Value>, bool, T)>;
 
 impl<T> Default for Reuse<T> {
     fn default() -> Self {

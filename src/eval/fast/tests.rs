@@ -42,8 +42,11 @@ fn tree() -> BoxedStrategy<T> {
             (any::<u8>(), t.clone()).prop_map(|(f, a)| T::Fn1(f, Box::new(a))),
             (any::<u8>(), t.clone(), t.clone()).prop_map(|(f, a, b)| T::Fn2(f, Box::new(a), Box::new(b))),
             (c.clone(), t.clone(), t.clone()).prop_map(|(c, a, b)| T::If(Box::new(c), Box::new(a), Box::new(b))),
-            (any::<u8>(), proptest::option::of(c), t.clone())
-                .prop_map(|(o, f, b)| T::Agg(o, f.map(Box::new), Box::new(b))),
+            (any::<u8>(), proptest::option::of(c), t.clone()).prop_map(|(o, f, b)| T::Agg(
+                o,
+                f.map(Box::new),
+                Box::new(b)
+            )),
             t.prop_map(|a| T::Pick(Box::new(a))),
         ]
     })
@@ -152,8 +155,8 @@ pub(crate) struct Parts {
 }
 
 pub(crate) fn parts() -> impl Strategy<Value = Parts> {
-    (1u8..=4, tree(), tree(), proptest::collection::vec(tree(), 1..4), tree(), tree(), tree(), tree())
-        .prop_flat_map(|(n, g, b, lets, v, payoff, h, g_payoff)| {
+    (1u8..=4, tree(), tree(), proptest::collection::vec(tree(), 1..4), tree(), tree(), tree(), tree()).prop_flat_map(
+        |(n, g, b, lets, v, payoff, h, g_payoff)| {
             (proptest::collection::vec(tree(), 1..3), tree(), cond(tree()), tree()).prop_map(
                 move |(globals, demand, condition, penalty)| Parts {
                     n,
@@ -169,7 +172,8 @@ pub(crate) fn parts() -> impl Strategy<Value = Parts> {
                     threshold: (condition, penalty),
                 },
             )
-        })
+        },
+    )
 }
 
 pub(crate) fn regime(p: &Parts) -> String {

@@ -23,7 +23,14 @@ fn agree(p: &Parts, seed: u64) -> Result<(), TestCaseError> {
             for m in 1..=state.actors[a].size as i64 {
                 let tree = env.payoff(a, m);
                 let compiled = cx.payoff(&state, a, m);
-                prop_assert_eq!(format!("{tree:?}"), format!("{compiled:?}"), "payoff of {}[{}] in\n{}", actor.name, m, text);
+                prop_assert_eq!(
+                    format!("{tree:?}"),
+                    format!("{compiled:?}"),
+                    "payoff of {}[{}] in\n{}",
+                    actor.name,
+                    m,
+                    text
+                );
                 if let Some(p) = &actor.payoff {
                     let tree = env.at(a, m).eval_num(p);
                     let generic = cx.generic_payoff(&state, a, m);

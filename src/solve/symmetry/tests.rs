@@ -23,7 +23,18 @@ struct Market {
 }
 
 fn market() -> impl Strategy<Value = Market> {
-    (1u8..=12, 1u8..=4, 0u8..4, any::<bool>(), any::<bool>(), any::<bool>(), any::<bool>(), any::<bool>(), any::<bool>(), 1u8..=60)
+    (
+        1u8..=12,
+        1u8..=4,
+        0u8..4,
+        any::<bool>(),
+        any::<bool>(),
+        any::<bool>(),
+        any::<bool>(),
+        any::<bool>(),
+        any::<bool>(),
+        1u8..=60,
+    )
         .prop_map(|(n, types, shape, bounded, second, abstain, integer, outsider, by_index, supply)| Market {
             n,
             types,
