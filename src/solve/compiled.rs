@@ -105,7 +105,14 @@ enum Frame {
     /// A function body whose `n` arguments are numbers on a frame of numbers; only code
     /// that needs nothing else may run there.
     Nums(usize),
+    /// A known member's let, compiled into where it is used: no frame of its own, so only
+    /// code that reads no local but the member's index may run there.
+    Let,
 }
+
+/// Member lets with at most this many nodes are compiled into where they are used
+/// instead of being memoised.
+const INLINE_LET: usize = 32;
 
 /// Compiles expressions of one model.
 struct Compiler<'m, 'p, 'f> {
@@ -123,10 +130,16 @@ struct Compiler<'m, 'p, 'f> {
     busy: Vec<(Option<ActorId>, usize)>,
     /// Member let bodies compiled so far, by actor, let and member (`None`: any member).
     lets: HashMap<(ActorId, usize, Who), Option<NumCode<'m>>>,
+    /// Known members' lets compiled into where they are used (`None`: not possible).
+    inlined: HashMap<(ActorId, usize, Who), Option<NumCode<'m>>>,
+    /// The value of each constant closure made (by address; the closures are kept here so
+    /// no address is reused while compiling).
+    consts: HashMap<usize, f64>,
+    kept: Vec<NumCode<'m>>,
 }
 
-fn constant<'m>(x: f64) -> NumCode<'m> {
-    Rc::new(move |_| Ok(x))
+fn address(code: &NumCode<'_>) -> usize {
+    Rc::as_ptr(code).cast::<()>() as usize
 }
 
 impl<'m, 'p, 'f> Compiler<'m, 'p, 'f> {
@@ -142,21 +155,42 @@ impl<'m, 'p, 'f> Compiler<'m, 'p, 'f> {
             fns: HashMap::new(),
             busy: Vec::new(),
             lets: HashMap::new(),
+            inlined: HashMap::new(),
+            consts: HashMap::new(),
+            kept: Vec::new(),
         }
+    }
+
+    /// Code yielding `x`.
+    fn constant(&mut self, x: f64) -> NumCode<'m> {
+        let code: NumCode<'m> = Rc::new(move |_| Ok(x));
+        self.consts.insert(address(&code), x);
+        self.kept.push(code.clone());
+        code
+    }
+
+    /// The value of `code`, if it is a constant.
+    fn known_value(&self, code: &NumCode<'m>) -> Option<f64> {
+        self.consts.get(&address(code)).copied()
+    }
+
+    /// Whether the body being compiled has no evaluator frame of its own.
+    fn confined(&self) -> bool {
+        matches!(self.frame, Frame::Nums(_) | Frame::Let)
     }
 
     /// The fast evaluator's code for `e` (which needs the evaluator's frame).
     fn delegate_num(&mut self, e: &'m Expr) -> NumCode<'m> {
-        self.impure |= matches!(self.frame, Frame::Nums(_));
+        self.impure |= self.confined();
         Rc::new(move |f| Ok(f.num(e)?))
     }
 
     fn num(&mut self, e: &'m Expr) -> NumCode<'m> {
         let span = e.span;
         match &e.kind {
-            ExprKind::Const(Value::Num(x)) => constant(*x),
+            ExprKind::Const(Value::Num(x)) => self.constant(*x),
             ExprKind::Param(id) => match self.state.params.get(*id) {
-                Some(Value::Num(x)) => constant(*x),
+                Some(Value::Num(x)) => self.constant(*x),
                 _ => self.delegate_num(e),
             },
             ExprKind::Local(slot) => self.local(*slot, span),
@@ -167,11 +201,20 @@ impl<'m, 'p, 'f> Compiler<'m, 'p, 'f> {
             ExprKind::Member { actor, member, of } => self.member(*actor, *member, of, span),
             ExprKind::Unary(UnOp::Neg, x) => {
                 let x = self.num(x);
+                if let Some(v) = self.known_value(&x) {
+                    return self.constant(-v);
+                }
                 Rc::new(move |f| Ok(-x(f)?))
             }
             ExprKind::Binary(op @ (BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div | BinOp::Pow), a, b) => {
                 let (op, rhs) = (*op, b.span);
                 let (a, b) = (self.num(a), self.num(b));
+                // Folded only when it succeeds: a failure must happen when it is reached.
+                if let (Some(x), Some(y)) = (self.known_value(&a), self.known_value(&b)) {
+                    if let Ok(r) = arithmetic(op, x, y, span, rhs) {
+                        return self.constant(r);
+                    }
+                }
                 match op {
                     BinOp::Add => Rc::new(move |f| {
                         let x = a(f)?;
@@ -195,7 +238,7 @@ impl<'m, 'p, 'f> Compiler<'m, 'p, 'f> {
             ExprKind::Aggregate { op, var, domain, filter, body }
                 if matches!(op, AggOp::Sum | AggOp::Product | AggOp::Mean | AggOp::Min | AggOp::Max)
                     && matches!(domain.kind, DomainKind::Family(_) | DomainKind::Range(..))
-                    && !matches!(self.frame, Frame::Nums(_)) =>
+                    && !self.confined() =>
             {
                 let (op, var) = (*op, *var);
                 let domain: &'m Domain = domain;
@@ -261,11 +304,39 @@ impl<'m, 'p, 'f> Compiler<'m, 'p, 'f> {
         Some(code)
     }
 
+    /// Let `i` of the known member `index` of `actor` compiled into where it is used, if
+    /// it is small and needs no frame (it is then recomputed instead of memoised: the
+    /// same value either way).
+    fn inline_let(&mut self, actor: ActorId, index: i64, i: usize) -> Option<NumCode<'m>> {
+        let who = Who::Known(actor, index);
+        if let Some(code) = self.inlined.get(&(actor, i, who)) {
+            return code.clone();
+        }
+        let l = self.model.actors.get(actor)?.lets.get(i)?;
+        let mut size = 0;
+        crate::check::visit(&l.value, &mut |_| size += 1);
+        if self.depth >= MAX_INLINE || size > INLINE_LET || !matches!(l.value.ty, Type::Num(..)) {
+            return None;
+        }
+        self.inlined.insert((actor, i, who), None);
+        let saved = (self.who, self.frame, self.impure);
+        (self.who, self.frame, self.impure) = (who, Frame::Let, false);
+        self.depth += 1;
+        let code = self.num(&l.value);
+        self.depth -= 1;
+        let pure = !self.impure;
+        (self.who, self.frame, self.impure) = saved;
+        let code = pure.then_some(code);
+        self.inlined.insert((actor, i, who), code.clone());
+        code
+    }
+
     fn local(&mut self, slot: LocalId, span: Span) -> NumCode<'m> {
         match (self.frame, self.who) {
-            (Frame::Top, Who::Known(_, index)) if slot == 0 => constant(index as f64),
+            (Frame::Top, Who::Known(_, index)) if slot == 0 => self.constant(index as f64),
             (Frame::Nums(n), _) if slot < n => Rc::new(move |f| Ok(f.num_local(slot))),
-            (Frame::Nums(_), _) => {
+            (Frame::Let, Who::Known(_, index)) if slot == 0 => self.constant(index as f64),
+            (Frame::Nums(_) | Frame::Let, _) => {
                 self.impure = true;
                 Rc::new(move |f| Ok(as_num(f.local(slot, span)?, span)?))
             }
@@ -275,6 +346,10 @@ impl<'m, 'p, 'f> Compiler<'m, 'p, 'f> {
 
     fn builtin(&mut self, b: Builtin, args: &'m [Expr], span: Span) -> NumCode<'m> {
         let args: Vec<NumCode<'m>> = args.iter().map(|a| self.num(a)).collect();
+        let known: Option<Vec<f64>> = args.iter().map(|a| self.known_value(a)).collect();
+        if let Some(Ok(r)) = known.map(|xs| builtin_nums(b, &xs, span)) {
+            return self.constant(r);
+        }
         match args.as_slice() {
             [x] => {
                 let x = x.clone();
@@ -365,7 +440,7 @@ impl<'m, 'p, 'f> Compiler<'m, 'p, 'f> {
                 })
             }
             _ => {
-                self.impure |= matches!(self.frame, Frame::Nums(_));
+                self.impure |= self.confined();
                 Rc::new(move |f| {
                     let mut values = [0.0; MAX_ARGS];
                     eval_args(f, &mut values)?;
@@ -408,7 +483,7 @@ impl<'m, 'p, 'f> Compiler<'m, 'p, 'f> {
                 return self.known_member(a, index, member, span);
             }
         }
-        if matches!(self.frame, Frame::Nums(_)) && !matches!(of.kind, ExprKind::Const(_)) {
+        if self.confined() && !matches!(of.kind, ExprKind::Const(_)) {
             self.impure = true;
         }
         let of = self.member_of(of);
@@ -464,12 +539,15 @@ impl<'m, 'p, 'f> Compiler<'m, 'p, 'f> {
         match member {
             MemberRef::Param(_) => {
                 if let Some(Value::Num(x)) = stored(self.state, a, index, member) {
-                    return constant(*x);
+                    return self.constant(*x);
                 }
             }
             MemberRef::Let(i) => {
                 if let Some(x) = self.fold.as_mut().and_then(|fold| fold(a, index, i)) {
-                    return constant(x);
+                    return self.constant(x);
+                }
+                if let Some(code) = self.inline_let(a, index, i) {
+                    return code;
                 }
                 let body = if self.depth < MAX_INLINE { self.let_body(a, i, Who::Known(a, index)) } else { None };
                 return Rc::new(move |f| {
@@ -513,7 +591,7 @@ impl<'m, 'p, 'f> Compiler<'m, 'p, 'f> {
                 })
             }
             _ => {
-                self.impure |= matches!(self.frame, Frame::Nums(_));
+                self.impure |= self.confined();
                 Rc::new(move |f| Ok(f.member_of(of)?))
             }
         }
@@ -555,7 +633,7 @@ impl<'m, 'p, 'f> Compiler<'m, 'p, 'f> {
                 }
             }
             _ => {
-                self.impure |= matches!(self.frame, Frame::Nums(_));
+                self.impure |= self.confined();
                 Rc::new(move |f| Ok(f.truth(e)?))
             }
         }
@@ -575,7 +653,7 @@ impl<'m, 'p, 'f> Compiler<'m, 'p, 'f> {
                 Rc::new(move |f| n(f).map(Value::Num))
             }
             _ => {
-                self.impure |= matches!(self.frame, Frame::Nums(_));
+                self.impure |= self.confined();
                 Rc::new(move |f| Ok(f.val(e)?))
             }
         }

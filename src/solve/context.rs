@@ -166,11 +166,7 @@ fn is_choice(e: &Expr, actor: ActorId, c: usize) -> bool {
 }
 
 /// Runs compiled code as a top-level evaluation inside member `at` (or at file scope).
-fn run<T>(
-    f: &mut Session<'_, '_>,
-    at: Option<(ActorId, i64)>,
-    code: &Closure<'_, T>,
-) -> EvalResult<T> {
+fn run<T>(f: &mut Session<'_, '_>, at: Option<(ActorId, i64)>, code: &Closure<'_, T>) -> EvalResult<T> {
     f.enter(at);
     let r = code(f);
     f.leave();
