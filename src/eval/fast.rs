@@ -863,6 +863,7 @@ impl Items {
 
 /// `x op y` for the arithmetic operators, with [`Evaluator`](super::Evaluator)'s rules (`0 · ∞ = 0`,
 /// division by zero and non-finite results are errors).
+#[inline]
 pub(crate) fn arithmetic(op: BinOp, x: f64, y: f64, span: Span, rhs: Span) -> EvalResult<f64> {
     let r = match op {
         BinOp::Add => x + y,

@@ -8,6 +8,7 @@
 //! any other node is handed to the fast evaluator. Either way every node computes exactly
 //! what [`Fast`] does — in the same order, with the same errors.
 
+use super::flat::{stored, Op, Program};
 use super::state::{RunEnv, State};
 use crate::eval::fast::{arithmetic, Callees, Fast};
 use crate::eval::{as_num, builtin_nums, err, Env, EvalError, EvalErrorKind, EvalResult};
@@ -74,16 +75,20 @@ impl<'m> Code<'m> {
     }
 }
 
-/// The payoff of member `index` of `actor`, compiled for that member (`None` without a payoff).
+/// The payoff of member `index` of `actor`, compiled for that member, with its flat
+/// program when it is straight-line code (`None` without a payoff).
 pub fn member_payoff<'m>(
     model: &'m Model,
     state: &State,
     actor: ActorId,
     index: i64,
     fold: &mut FoldLet<'_>,
-) -> Option<NumCode<'m>> {
+) -> Option<(NumCode<'m>, Option<Program>)> {
     let p = model.actors.get(actor)?.payoff.as_ref()?;
-    Some(Compiler::new(model, state, Who::Known(actor, index), Some(fold)).num(p))
+    let mut c = Compiler::new(model, state, Who::Known(actor, index), Some(fold));
+    let code = c.num(p);
+    let program = c.ops(&code).and_then(|ops| Program::new(&ops));
+    Some((code, program))
 }
 
 /// Whose body is compiled, as far as is known before running it.
@@ -132,9 +137,9 @@ struct Compiler<'m, 'p, 'f> {
     lets: HashMap<(ActorId, usize, Who), Option<NumCode<'m>>>,
     /// Known members' lets compiled into where they are used (`None`: not possible).
     inlined: HashMap<(ActorId, usize, Who), Option<NumCode<'m>>>,
-    /// The value of each constant closure made (by address; the closures are kept here so
-    /// no address is reused while compiling).
-    consts: HashMap<usize, f64>,
+    /// The flat program of each closure that has one (by address; the closures are kept
+    /// here so no address is reused while compiling).
+    flat: HashMap<usize, Rc<[Op]>>,
     kept: Vec<NumCode<'m>>,
 }
 
@@ -156,22 +161,46 @@ impl<'m, 'p, 'f> Compiler<'m, 'p, 'f> {
             busy: Vec::new(),
             lets: HashMap::new(),
             inlined: HashMap::new(),
-            consts: HashMap::new(),
+            flat: HashMap::new(),
             kept: Vec::new(),
         }
     }
 
     /// Code yielding `x`.
     fn constant(&mut self, x: f64) -> NumCode<'m> {
-        let code: NumCode<'m> = Rc::new(move |_| Ok(x));
-        self.consts.insert(address(&code), x);
-        self.kept.push(code.clone());
+        self.with_ops(Rc::new(move |_| Ok(x)), Some(vec![Op::Const(x)]))
+    }
+
+    /// `code`, recorded with the flat program that computes the same, if there is one.
+    fn with_ops(&mut self, code: NumCode<'m>, ops: Option<Vec<Op>>) -> NumCode<'m> {
+        if let Some(ops) = ops {
+            self.flat.insert(address(&code), ops.into());
+            self.kept.push(code.clone());
+        }
         code
+    }
+
+    /// The flat program of `code`, if it has one.
+    fn ops(&self, code: &NumCode<'m>) -> Option<Rc<[Op]>> {
+        self.flat.get(&address(code)).cloned()
+    }
+
+    /// The concatenated programs of `codes` followed by `last`, if all have one.
+    fn ops_then(&self, codes: &[&NumCode<'m>], last: &[Op]) -> Option<Vec<Op>> {
+        let mut out = Vec::new();
+        for c in codes {
+            out.extend_from_slice(&self.ops(c)?);
+        }
+        out.extend_from_slice(last);
+        Some(out)
     }
 
     /// The value of `code`, if it is a constant.
     fn known_value(&self, code: &NumCode<'m>) -> Option<f64> {
-        self.consts.get(&address(code)).copied()
+        match self.flat.get(&address(code)).map(|ops| &ops[..]) {
+            Some([Op::Const(x)]) => Some(*x),
+            _ => None,
+        }
     }
 
     /// Whether the body being compiled has no evaluator frame of its own.
@@ -196,7 +225,10 @@ impl<'m, 'p, 'f> Compiler<'m, 'p, 'f> {
             ExprKind::Local(slot) => self.local(*slot, span),
             ExprKind::MarketPrice(id) => {
                 let id = *id;
-                Rc::new(move |f| Ok(as_num(&f.env().market_price(id, span)?, span)?))
+                self.with_ops(
+                    Rc::new(move |f| Ok(as_num(&f.env().market_price(id, span)?, span)?)),
+                    Some(vec![Op::Price(id, span)]),
+                )
             }
             ExprKind::Member { actor, member, of } => self.member(*actor, *member, of, span),
             ExprKind::Unary(UnOp::Neg, x) => {
@@ -204,7 +236,8 @@ impl<'m, 'p, 'f> Compiler<'m, 'p, 'f> {
                 if let Some(v) = self.known_value(&x) {
                     return self.constant(-v);
                 }
-                Rc::new(move |f| Ok(-x(f)?))
+                let ops = self.ops_then(&[&x], &[Op::Neg]);
+                self.with_ops(Rc::new(move |f| Ok(-x(f)?)), ops)
             }
             ExprKind::Binary(op @ (BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div | BinOp::Pow), a, b) => {
                 let (op, rhs) = (*op, b.span);
@@ -215,7 +248,8 @@ impl<'m, 'p, 'f> Compiler<'m, 'p, 'f> {
                         return self.constant(r);
                     }
                 }
-                match op {
+                let ops = self.ops_then(&[&a, &b], &[Op::Arith(op, span, rhs)]);
+                let code: NumCode<'m> = match op {
                     BinOp::Add => Rc::new(move |f| {
                         let x = a(f)?;
                         Ok(not_nan(x + b(f)?, span)?)
@@ -228,7 +262,8 @@ impl<'m, 'p, 'f> Compiler<'m, 'p, 'f> {
                         let x = a(f)?;
                         Ok(arithmetic(op, x, b(f)?, span, rhs)?)
                     }),
-                }
+                };
+                self.with_ops(code, ops)
             }
             ExprKind::Builtin(b, args) if args.len() <= 3 => self.builtin(*b, args, span),
             ExprKind::If(c, a, b) => {
@@ -334,7 +369,9 @@ impl<'m, 'p, 'f> Compiler<'m, 'p, 'f> {
     fn local(&mut self, slot: LocalId, span: Span) -> NumCode<'m> {
         match (self.frame, self.who) {
             (Frame::Top, Who::Known(_, index)) if slot == 0 => self.constant(index as f64),
-            (Frame::Nums(n), _) if slot < n => Rc::new(move |f| Ok(f.num_local(slot))),
+            (Frame::Nums(n), _) if slot < n => {
+                self.with_ops(Rc::new(move |f| Ok(f.num_local(slot))), Some(vec![Op::Arg(slot)]))
+            }
             (Frame::Let, Who::Known(_, index)) if slot == 0 => self.constant(index as f64),
             (Frame::Nums(_) | Frame::Let, _) => {
                 self.impure = true;
@@ -350,7 +387,8 @@ impl<'m, 'p, 'f> Compiler<'m, 'p, 'f> {
         if let Some(Ok(r)) = known.map(|xs| builtin_nums(b, &xs, span)) {
             return self.constant(r);
         }
-        match args.as_slice() {
+        let ops = self.ops_then(&args.iter().collect::<Vec<_>>(), &[Op::Builtin(b, args.len(), span)]);
+        let code: NumCode<'m> = match args.as_slice() {
             [x] => {
                 let x = x.clone();
                 Rc::new(move |f| Ok(builtin_nums(b, &[x(f)?], span)?))
@@ -369,7 +407,8 @@ impl<'m, 'p, 'f> Compiler<'m, 'p, 'f> {
                 }
                 Ok(builtin_nums(b, &nums[..args.len()], span)?)
             }),
-        }
+        };
+        self.with_ops(code, ops)
     }
 
     /// A call of a function (`owner` `None`) or member function, with numeric arguments:
@@ -385,6 +424,7 @@ impl<'m, 'p, 'f> Compiler<'m, 'p, 'f> {
     ) -> NumCode<'m> {
         let n = args.len();
         let args: Vec<NumCode<'m>> = args.iter().map(|a| self.num(a)).collect();
+        let arg_codes = args.clone();
         let eval_args = move |f: &mut Session<'_, '_>, values: &mut [f64]| -> Run<()> {
             for (v, a) in values.iter_mut().zip(&args) {
                 *v = a(f)?;
@@ -409,8 +449,16 @@ impl<'m, 'p, 'f> Compiler<'m, 'p, 'f> {
             };
             let slots = n + usize::from(first.is_some());
             if let Some(body) = self.body((owner, id, who, Frame::Nums(slots)), &func.body) {
+                let mut ops = first.map(|x| vec![Op::Const(x)]).unwrap_or_default();
+                let flat = self.ops_then(&arg_codes.iter().collect::<Vec<_>>(), &[Op::Call(slots)]).and_then(|call| {
+                    let body = self.ops(&body)?;
+                    ops.extend(call);
+                    ops.extend_from_slice(&body);
+                    ops.push(Op::Return);
+                    Some(ops)
+                });
                 // Arguments as numbers, no evaluator frame: the body needs none.
-                return Rc::new(move |f| {
+                let code: NumCode<'m> = Rc::new(move |f| {
                     let mut values = [0.0; MAX_ARGS + 1];
                     let (head, rest) = values.split_at_mut(usize::from(first.is_some()));
                     if let (Some(x), Some(slot)) = (first, head.first_mut()) {
@@ -422,6 +470,7 @@ impl<'m, 'p, 'f> Compiler<'m, 'p, 'f> {
                     f.pop_num_frame(saved);
                     r
                 });
+                return self.with_ops(code, flat);
             }
         }
         let Some(body) = self.body((owner, id, Who::Unknown, Frame::Values), &func.body) else {
@@ -561,10 +610,13 @@ impl<'m, 'p, 'f> Compiler<'m, 'p, 'f> {
             }
             _ => {}
         }
-        Rc::new(move |f| match stored(f.env().state, a, index, member) {
+        let ops = matches!(member, MemberRef::Param(_) | MemberRef::Choice(_))
+            .then(|| vec![Op::Read(a, index, member, span)]);
+        let code: NumCode<'m> = Rc::new(move |f| match stored(f.env().state, a, index, member) {
             Some(Value::Num(x)) => Ok(*x),
             _ => Ok(as_num(&f.env().member(a, index, member, span)?, span)?),
-        })
+        });
+        self.with_ops(code, ops)
     }
 
     fn member_of(&mut self, of: &'m Expr) -> MemberCode<'m> {
@@ -666,17 +718,6 @@ fn not_nan(r: f64, span: Span) -> EvalResult<f64> {
         return err(EvalErrorKind::NonFinite, span);
     }
     Ok(r)
-}
-
-/// A member parameter or choice as the state holds it, if the member exists.
-fn stored(state: &State, actor: ActorId, index: i64, member: MemberRef) -> Option<&Value> {
-    let s = state.actors.get(actor)?;
-    let m = usize::try_from(index).ok()?.checked_sub(1).filter(|m| *m < s.size)?;
-    match member {
-        MemberRef::Param(i) => s.params.get(m)?.get(i),
-        MemberRef::Choice(i) => s.choices.get(m)?.get(i),
-        _ => None,
-    }
 }
 
 #[cfg(test)]

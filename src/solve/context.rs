@@ -4,6 +4,7 @@
 //! problem.
 
 use super::compiled::{member_payoff, Closure, Code, NumCode, Session};
+use super::flat::Program;
 use super::state::{payoff_of, Evaluate, RunEnv, State};
 use super::symmetry::Groups;
 use super::SolveError;
@@ -23,8 +24,11 @@ pub struct Cx<'m> {
     pub model: &'m Model,
     memo: RefCell<Memo>,
     code: Code<'m>,
-    /// `[actor][member]`: the payoff compiled for that member, once it is needed.
-    member_code: Vec<Vec<OnceCell<Option<NumCode<'m>>>>>,
+    /// `[actor][member]`: the payoff compiled for that member (and its flat program), once
+    /// it is needed.
+    member_code: Vec<Vec<OnceCell<Option<MemberCode<'m>>>>>,
+    /// Scratch space for flat programs.
+    numbers: RefCell<Vec<f64>>,
     /// `[actor][choice]`: the other side of every comparison with the choice in the
     /// actor's payoff and in the thresholds on it, in the order they are written.
     breaks: Vec<Vec<Vec<&'m Expr>>>,
@@ -45,7 +49,15 @@ impl<'m> Cx<'m> {
         let groups = if share { Groups::new(model, state) } else { Groups::default() };
         let member_code =
             state.actors.iter().map(|a| (0..a.size.min(SPECIALISED)).map(|_| OnceCell::new()).collect()).collect();
-        Cx { model, memo: RefCell::new(Memo::new(model)), code: Code::new(model, state), member_code, breaks, groups }
+        Cx {
+            model,
+            memo: RefCell::new(Memo::new(model)),
+            code: Code::new(model, state),
+            member_code,
+            numbers: RefCell::new(Vec::new()),
+            breaks,
+            groups,
+        }
     }
 
     /// Runs `f` with a fast-evaluation session over `state`.
@@ -67,12 +79,13 @@ impl<'m> Cx<'m> {
     pub fn payoff(&self, state: &State, actor: ActorId, m: i64) -> EvalResult<Option<f64>> {
         self.with(state, |f| {
             let member = self.member_code(f, state, actor, m);
-            payoff_of(self.model, state, actor, m, None, &mut Compiled { f, code: &self.code, member })
+            let numbers = &self.numbers;
+            payoff_of(self.model, state, actor, m, None, &mut Compiled { f, code: &self.code, member, numbers })
         })
     }
 
     /// The payoff of member `m` of `actor` compiled for it (compiled on first use).
-    fn member_code(&self, f: &mut Session<'_, '_>, state: &State, actor: ActorId, m: i64) -> Option<&NumCode<'m>> {
+    fn member_code(&self, f: &mut Session<'_, '_>, state: &State, actor: ActorId, m: i64) -> Option<&MemberCode<'m>> {
         let cell = self.member_code.get(actor)?.get(usize::try_from(m - 1).ok()?)?;
         let model = self.model;
         cell.get_or_init(|| {
@@ -173,18 +186,26 @@ fn run<T>(f: &mut Session<'_, '_>, at: Option<(ActorId, i64)>, code: &Closure<'_
     r.map_err(|e| *e)
 }
 
+/// A member's payoff compiled for it, and its flat program if it has one.
+type MemberCode<'m> = (NumCode<'m>, Option<Program>);
+
 /// A payoff's parts evaluated by their compiled code.
 struct Compiled<'s, 'a, 'b, 'm> {
     f: &'s mut Session<'a, 'b>,
     code: &'s Code<'m>,
     /// The payoff compiled for the member evaluated, if it is.
-    member: Option<&'s NumCode<'m>>,
+    member: Option<&'s MemberCode<'m>>,
+    numbers: &'s RefCell<Vec<f64>>,
 }
 
 impl Evaluate for Compiled<'_, '_, '_, '_> {
     fn payoff(&mut self, actor: ActorId, e: &Expr, at: (ActorId, i64)) -> EvalResult<f64> {
         match (self.member, self.code.payoff.get(actor)) {
-            (Some(code), _) | (None, Some(Some(code))) => run(self.f, Some(at), code),
+            (Some((_, Some(program))), _) => match self.numbers.try_borrow_mut() {
+                Ok(mut numbers) => program.run(self.f, &mut numbers).map_err(|e| *e),
+                Err(_) => program.run(self.f, &mut Vec::new()).map_err(|e| *e),
+            },
+            (Some((code, None)), _) | (None, Some(Some(code))) => run(self.f, Some(at), code),
             _ => self.f.eval_num(e, Some(at)),
         }
     }

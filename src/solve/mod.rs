@@ -8,6 +8,7 @@ mod compiled;
 pub(crate) mod context;
 pub(crate) mod equilibrium;
 pub mod finite;
+mod flat;
 pub(crate) mod init;
 pub mod nfg;
 pub mod numeric;
