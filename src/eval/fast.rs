@@ -295,11 +295,6 @@ impl<'a, E: Env + ?Sized> Fast<'a, E> {
         self.memo.numf.get(self.memo.num_base + k).copied().unwrap_or(0.0)
     }
 
-    /// Whether member let `i` of `actor` depends on parameters alone.
-    pub(crate) fn is_static_member_let(&self, actor: ActorId, i: usize) -> bool {
-        self.memo.is_static_member_let(actor, i)
-    }
-
     /// The environment the leaves come from.
     pub(crate) fn env(&self) -> &'a E {
         self.env

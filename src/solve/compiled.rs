@@ -15,6 +15,7 @@ use crate::eval::{as_num, builtin_nums, err, Env, EvalError, EvalErrorKind, Eval
 use crate::model::*;
 use crate::source::Span;
 use crate::syntax::ast::{AggOp, BinOp, UnOp};
+use std::cell::OnceCell;
 use std::collections::HashMap;
 use std::rc::Rc;
 
@@ -42,6 +43,12 @@ const MAX_INLINE: usize = 8;
 /// Most arguments of a call compiled into its caller.
 const MAX_ARGS: usize = 8;
 
+/// Largest family whose parameter-only lets are cached per member by compiled code.
+const MAX_CACHED: usize = 1 << 20;
+
+/// Whether member let `i` of an actor depends on parameters alone.
+pub type Statics<'s> = dyn Fn(ActorId, usize) -> bool + 's;
+
 /// The value of a parameter-only member let, if it evaluates to a number:
 /// `(actor, member index, let)`.
 pub type FoldLet<'f> = dyn FnMut(ActorId, i64, usize) -> Option<f64> + 'f;
@@ -60,8 +67,8 @@ pub struct Code<'m> {
 
 impl<'m> Code<'m> {
     /// Compiles what a solve of `model` from `state` (its parameter values) evaluates.
-    pub fn new(model: &'m Model, state: &State) -> Code<'m> {
-        let mut c = Compiler::new(model, state, Who::Unknown, None);
+    pub fn new(model: &'m Model, state: &State, statics: &Statics<'_>) -> Code<'m> {
+        let mut c = Compiler::new(model, state, statics, Who::Unknown, None);
         Code {
             payoff: model.actors.iter().map(|a| a.payoff.as_ref().map(|p| c.num(p))).collect(),
             thresholds: model
@@ -82,10 +89,11 @@ pub fn member_payoff<'m>(
     state: &State,
     actor: ActorId,
     index: i64,
+    statics: &Statics<'_>,
     fold: &mut FoldLet<'_>,
 ) -> Option<(NumCode<'m>, Option<Program>)> {
     let p = model.actors.get(actor)?.payoff.as_ref()?;
-    let mut c = Compiler::new(model, state, Who::Known(actor, index), Some(fold));
+    let mut c = Compiler::new(model, state, statics, Who::Known(actor, index), Some(fold));
     let code = c.num(p);
     let program = c.ops(&code).and_then(|ops| Program::new(&ops));
     Some((code, program))
@@ -123,6 +131,7 @@ const INLINE_LET: usize = 32;
 struct Compiler<'m, 'p, 'f> {
     model: &'m Model,
     state: &'p State,
+    statics: &'p Statics<'p>,
     fold: Option<&'p mut FoldLet<'f>>,
     who: Who,
     frame: Frame,
@@ -148,10 +157,17 @@ fn address(code: &NumCode<'_>) -> usize {
 }
 
 impl<'m, 'p, 'f> Compiler<'m, 'p, 'f> {
-    fn new(model: &'m Model, state: &'p State, who: Who, fold: Option<&'p mut FoldLet<'f>>) -> Self {
+    fn new(
+        model: &'m Model,
+        state: &'p State,
+        statics: &'p Statics<'p>,
+        who: Who,
+        fold: Option<&'p mut FoldLet<'f>>,
+    ) -> Self {
         Compiler {
             model,
             state,
+            statics,
             fold,
             who,
             frame: Frame::Top,
@@ -545,15 +561,29 @@ impl<'m, 'p, 'f> Compiler<'m, 'p, 'f> {
         match member {
             MemberRef::Let(i) => {
                 let body = if self.depth < MAX_INLINE { self.let_body(actor, i, Who::Unknown) } else { None };
+                // A let of parameters alone has one value per member for the whole solve.
+                let size = self.state.actors.get(actor).map_or(0, |a| a.size);
+                let cache: Rc<[OnceCell<f64>]> = match (self.statics)(actor, i) && size <= MAX_CACHED {
+                    true => (0..size).map(|_| OnceCell::new()).collect(),
+                    false => Rc::new([]),
+                };
                 Rc::new(move |f| {
                     let (a, index) = of(f)?;
                     check(a)?;
                     f.env().check_member(a, index, span)?;
+                    let cell = usize::try_from(index - 1).ok().and_then(|k| cache.get(k));
+                    if let Some(x) = cell.and_then(OnceCell::get) {
+                        return Ok(*x);
+                    }
                     let v = match &body {
                         Some(body) => f.member_let_with(a, index, i, |s| body(s).map(Value::Num).map_err(|e| *e)),
                         None => f.member_let(a, index, i, span),
                     };
-                    Ok(as_num(&v?, span)?)
+                    let x = as_num(&v?, span)?;
+                    if let Some(cell) = cell {
+                        let _ = cell.set(x);
+                    }
+                    Ok(x)
                 })
             }
             MemberRef::Param(_) | MemberRef::Choice(_) => Rc::new(move |f| {

@@ -24,6 +24,8 @@ pub struct Cx<'m> {
     pub model: &'m Model,
     memo: RefCell<Memo>,
     code: Code<'m>,
+    /// `[actor][let]`: whether the let depends on parameters alone.
+    statics: Vec<Vec<bool>>,
     /// `[actor][member]`: the payoff compiled for that member (and its flat program), once
     /// it is needed.
     member_code: Vec<Vec<OnceCell<Option<MemberCode<'m>>>>>,
@@ -49,10 +51,19 @@ impl<'m> Cx<'m> {
         let groups = if share { Groups::new(model, state) } else { Groups::default() };
         let member_code =
             state.actors.iter().map(|a| (0..a.size.min(SPECIALISED)).map(|_| OnceCell::new()).collect()).collect();
+        let memo = Memo::new(model);
+        let statics: Vec<Vec<bool>> = model
+            .actors
+            .iter()
+            .enumerate()
+            .map(|(a, actor)| (0..actor.lets.len()).map(|i| memo.is_static_member_let(a, i)).collect())
+            .collect();
+        let code = Code::new(model, state, &|a, i| memo.is_static_member_let(a, i));
         Cx {
             model,
-            memo: RefCell::new(Memo::new(model)),
-            code: Code::new(model, state),
+            statics,
+            memo: RefCell::new(memo),
+            code,
             member_code,
             numbers: RefCell::new(Vec::new()),
             breaks,
@@ -88,10 +99,11 @@ impl<'m> Cx<'m> {
     fn member_code(&self, f: &mut Session<'_, '_>, state: &State, actor: ActorId, m: i64) -> Option<&MemberCode<'m>> {
         let cell = self.member_code.get(actor)?.get(usize::try_from(m - 1).ok()?)?;
         let model = self.model;
+        let statics = &self.statics;
         cell.get_or_init(|| {
             let mut fold = |a: ActorId, index: i64, i: usize| -> Option<f64> {
                 let l = model.actors.get(a)?.lets.get(i)?;
-                match f.is_static_member_let(a, i) {
+                match statics.get(a).and_then(|l| l.get(i)).copied().unwrap_or(false) {
                     true => match f.eval(&l.value, Some((a, index))) {
                         Ok(Value::Num(x)) => Some(x),
                         _ => None,
@@ -99,7 +111,8 @@ impl<'m> Cx<'m> {
                     false => None,
                 }
             };
-            member_payoff(model, state, actor, m, &mut fold)
+            let statics = |a: ActorId, i: usize| statics.get(a).and_then(|l| l.get(i)).copied().unwrap_or(false);
+            member_payoff(model, state, actor, m, &statics, &mut fold)
         })
         .as_ref()
     }

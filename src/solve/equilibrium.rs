@@ -342,7 +342,8 @@ fn inner(cx: &Cx<'_>, plan: &Plan, state: &mut State, k: usize) -> Result<usize,
         let mut shared: Reuse<(Vec<Value>, bool, f64)> = Reuse::default();
         for &(a, m) in &members {
             let i = (m - 1) as usize;
-            if final_stage {
+            let sharing = final_stage && cx.groups.of(a, i).is_some();
+            if sharing {
                 if let Some((choices, abstained, moved)) = shared.get(&cx.groups, state, a, i) {
                     state.actors[a].choices[i].clone_from(choices);
                     state.actors[a].abstained[i] = *abstained;
@@ -350,12 +351,12 @@ fn inner(cx: &Cx<'_>, plan: &Plan, state: &mut State, k: usize) -> Result<usize,
                     continue;
                 }
             }
-            let before = (state.actors[a].choices[i].clone(), state.actors[a].abstained[i]);
+            let before = sharing.then(|| (state.actors[a].choices[i].clone(), state.actors[a].abstained[i]));
             let moved = respond(cx, state, a, m, follow)?.change;
             change = change.max(moved);
-            if final_stage {
+            if let Some((choices, abstained)) = before {
                 let after = (state.actors[a].choices[i].clone(), state.actors[a].abstained[i], moved);
-                shared.put(&cx.groups, a, i, before.0, before.1, after);
+                shared.put(&cx.groups, a, i, choices, abstained, after);
             }
         }
         last = change;
@@ -421,8 +422,10 @@ fn certificate(cx: &Cx<'_>, plan: &Plan, state: &State) -> Result<(f64, Option<(
                         let after = deviation.and_then(|_| payoff(cx, &trial, a, m));
                         restore(&mut trial, state, a, i, &later);
                         let gain = after? - before;
-                        let s = &state.actors[a];
-                        gains.put(&cx.groups, a, i, s.choices[i].clone(), s.abstained[i], (gain, before));
+                        if cx.groups.of(a, i).is_some() {
+                            let s = &state.actors[a];
+                            gains.put(&cx.groups, a, i, s.choices[i].clone(), s.abstained[i], (gain, before));
+                        }
                         (gain, before)
                     }
                 };

@@ -179,7 +179,8 @@ impl<'m> Walk<'m> {
 /// are bit-identical to those the outcome was computed from.
 #[derive(Debug)]
 pub struct Reuse<T> {
-    by_group: HashMap<(ActorId, u32), Outcomes<T>>,
+    /// `[actor][group]`.
+    by_group: Vec<Vec<Outcomes<T>>>,
 }
 
 /// Outcomes of one group: the choices and abstention they were computed from, and the outcome.
@@ -187,7 +188,7 @@ type Outcomes<T> = Vec<(Vec<Value>, bool, T)>;
 
 impl<T> Default for Reuse<T> {
     fn default() -> Self {
-        Reuse { by_group: HashMap::new() }
+        Reuse { by_group: Vec::new() }
     }
 }
 
@@ -198,20 +199,26 @@ impl<T> Reuse<T> {
     /// The outcome computed for a member in the same group and state as member `m`
     /// (0-based) of `actor`, if any.
     pub fn get(&self, groups: &Groups, state: &State, actor: ActorId, m: usize) -> Option<&T> {
-        let g = groups.of(actor, m)?;
+        let g = groups.of(actor, m)? as usize;
+        let entries = self.by_group.get(actor)?.get(g)?;
         let s = state.actors.get(actor)?;
         let (choices, abstained) = (s.choices.get(m)?, *s.abstained.get(m)?);
-        let entries = self.by_group.get(&(actor, g))?;
         entries.iter().find(|(c, a, _)| *a == abstained && same(c, choices)).map(|(_, _, t)| t)
     }
 
     /// Records the outcome for a member of `actor` in group-state `(choices, abstained)`
     /// (its state before the outcome was computed).
     pub fn put(&mut self, groups: &Groups, actor: ActorId, m: usize, choices: Vec<Value>, abstained: bool, t: T) {
-        let Some(g) = groups.of(actor, m) else { return };
-        let entries = self.by_group.entry((actor, g)).or_default();
-        if entries.len() < STATES_PER_GROUP {
-            entries.push((choices, abstained, t));
+        let Some(g) = groups.of(actor, m).map(|g| g as usize) else { return };
+        if self.by_group.len() <= actor {
+            self.by_group.resize_with(actor + 1, Vec::new);
+        }
+        let groups = &mut self.by_group[actor];
+        if groups.len() <= g {
+            groups.resize_with(g + 1, Vec::new);
+        }
+        if groups[g].len() < STATES_PER_GROUP {
+            groups[g].push((choices, abstained, t));
         }
     }
 }
