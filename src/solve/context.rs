@@ -1,7 +1,7 @@
 //! What one solve shares across its many evaluations: the model, the memoised lets of the
-//! fast evaluator (valid for one set of parameter values, so for one solve), per choice
-//! the expressions whose values are its breakpoints, and which members face the same
-//! problem.
+//! fast evaluator and the compiled code (both valid for one set of parameter values, so
+//! for one solve), per choice the expressions whose values are its breakpoints, and which
+//! members face the same problem. Payoffs, excess demand and cap sides are evaluated here.
 
 use super::compiled::{member_payoff, Closure, Code, NumCode, Session};
 use super::flat::Program;
