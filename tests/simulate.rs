@@ -74,6 +74,19 @@ fn learners_retire_truthfully_when_rho_reaches_rho_star_and_evade_when_it_is_wel
 }
 
 #[test]
+fn best_responses_answer_the_realised_audit_not_its_probability() {
+    // Each developer best-responds to the previous round as it happened: audited (the
+    // audit's name is 1, φ > pΔ) it retires truthfully, unaudited (0) it evades fully. So the
+    // truthful share is ρ = 0.6, not the 1 that the expected fine ρφ(Δ) would give.
+    let doc = simulate_json(&["--sim", "respond", COMPLIANCE]);
+    for (metric, expected) in [("truthful", 0.6), ("evading", 0.4)] {
+        let (mean, se, _) = stat(&doc, metric, "over_rounds");
+        assert!(se > 0.0 && se < 0.02, "the test must be able to fail: se = {se}");
+        assert!((mean - expected).abs() <= 4.0 * se + 0.01, "{metric}: {mean} vs {expected} (se {se})");
+    }
+}
+
+#[test]
 fn the_same_seed_gives_the_same_bytes_whatever_the_threads() {
     let file = "examples/compute_permits.gov";
     let one = gov(&["simulate", "--threads", "1", "--reps", "6", file]);

@@ -996,7 +996,7 @@ fn domain_mentions(d: &Domain, slot: LocalId) -> bool {
 }
 
 /// Calls `f` on every sub-expression (pre-order), including domains.
-pub fn visit(e: &Expr, f: &mut dyn FnMut(&Expr)) {
+pub fn visit<'e>(e: &'e Expr, f: &mut dyn FnMut(&'e Expr)) {
     f(e);
     match &e.kind {
         ExprKind::Member { of, .. } => visit(of, f),
@@ -1032,7 +1032,7 @@ pub fn visit(e: &Expr, f: &mut dyn FnMut(&Expr)) {
     }
 }
 
-fn visit_domain(d: &Domain, f: &mut dyn FnMut(&Expr)) {
+fn visit_domain<'e>(d: &'e Domain, f: &mut dyn FnMut(&'e Expr)) {
     match &d.kind {
         DomainKind::Interval { lo, hi, .. } | DomainKind::Range(lo, hi) => {
             visit(lo, f);

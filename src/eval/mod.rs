@@ -5,6 +5,7 @@
 //! [`EvalError`] with the span that produced it, never a NaN in the output.
 
 pub mod defaults;
+pub mod fast;
 
 use crate::model::*;
 use crate::source::Span;
@@ -58,10 +59,21 @@ pub trait Env {
     fn market_price(&self, id: MarketId, span: Span) -> EvalResult<Value>;
     /// An audit's probability.
     fn audit_prob(&self, id: AuditId, span: Span) -> EvalResult<Value>;
+    /// The audit's name as member `index` of its `on` family sees it (in a simulation
+    /// round, whether that member was audited); by default its probability.
+    fn audit_of(&self, id: AuditId, _index: i64, span: Span) -> EvalResult<Value> {
+        self.audit_prob(id, span)
+    }
     /// A global random quantity's current draw.
     fn random(&self, id: RandomId, span: Span) -> EvalResult<Value>;
     /// The actor instance whose body is being evaluated.
     fn current_member(&self, actor: ActorId, span: Span) -> EvalResult<Value>;
+    /// Fails unless member `index` of `actor` exists, as [`Env::member`] would for it: the
+    /// [`fast`] evaluator asks before it evaluates a member's let itself. Every index is
+    /// accepted unless an environment knows the family sizes.
+    fn check_member(&self, _actor: ActorId, _index: i64, _span: Span) -> EvalResult<()> {
+        Ok(())
+    }
 }
 
 /// Evaluates expressions of one model against an environment.
@@ -72,7 +84,7 @@ pub struct Evaluator<'a> {
     pub env: &'a dyn Env,
 }
 
-fn err<T>(kind: EvalErrorKind, span: Span) -> EvalResult<T> {
+pub(crate) fn err<T>(kind: EvalErrorKind, span: Span) -> EvalResult<T> {
     Err(EvalError { kind, span })
 }
 
@@ -84,14 +96,14 @@ pub fn as_num(v: &Value, span: Span) -> EvalResult<f64> {
     }
 }
 
-fn as_bool(v: &Value, span: Span) -> EvalResult<bool> {
+pub(crate) fn as_bool(v: &Value, span: Span) -> EvalResult<bool> {
     match v {
         Value::Bool(b) => Ok(*b),
         other => err(EvalErrorKind::Shape(format!("expected a truth value, found {other:?}")), span),
     }
 }
 
-fn finite(x: f64, span: Span) -> EvalResult<Value> {
+pub(crate) fn finite(x: f64, span: Span) -> EvalResult<Value> {
     if x.is_nan() {
         err(EvalErrorKind::NonFinite, span)
     } else {
@@ -236,15 +248,7 @@ impl<'a> Evaluator<'a> {
                     finite(x / y, span)
                 }
             }
-            BinOp::Pow => {
-                if x < 0.0 && y.fract() != 0.0 {
-                    return err(EvalErrorKind::Domain(format!("a negative base `{x}` to a fractional power")), span);
-                }
-                if x == 0.0 && y < 0.0 {
-                    return err(EvalErrorKind::DivisionByZero, span);
-                }
-                finite(x.powf(y), span)
-            }
+            BinOp::Pow => finite(power(x, y, span)?, span),
             BinOp::Eq => Ok(Value::Bool(x == y)),
             BinOp::Ne => Ok(Value::Bool(x != y)),
             BinOp::Lt => Ok(Value::Bool(x < y)),
@@ -363,24 +367,44 @@ impl<'a> Evaluator<'a> {
     }
 }
 
+/// `x^y`, refusing a negative base to a fractional power and zero to a negative one
+/// (the result may still be non-finite).
+pub(crate) fn power(x: f64, y: f64, span: Span) -> EvalResult<f64> {
+    if x < 0.0 && y.fract() != 0.0 {
+        return err(EvalErrorKind::Domain(format!("a negative base `{x}` to a fractional power")), span);
+    }
+    if x == 0.0 && y < 0.0 {
+        return err(EvalErrorKind::DivisionByZero, span);
+    }
+    Ok(x.powf(y))
+}
+
 /// Indexes a list (1-based) or a family.
-fn index_value(base: Value, i: f64, span: Span) -> EvalResult<Value> {
+pub(crate) fn index_value(base: Value, i: f64, span: Span) -> EvalResult<Value> {
     match base {
-        Value::List(items) => {
-            let len = items.len();
-            if i.fract() != 0.0 || i < 1.0 || i > len as f64 {
-                return err(EvalErrorKind::IndexOutOfRange { index: i as i64, len }, span);
-            }
-            Ok(items[i as usize - 1].clone())
-        }
+        Value::List(items) => index_list(&items, i, span).cloned(),
         Value::Member(actor, _) => Ok(Value::Member(actor, i as i64)),
         other => err(EvalErrorKind::Shape(format!("cannot index {other:?}")), span),
     }
 }
 
+/// Element `i` (1-based) of a list.
+pub(crate) fn index_list(items: &[Value], i: f64, span: Span) -> EvalResult<&Value> {
+    let len = items.len();
+    if i.fract() != 0.0 || i < 1.0 || i > len as f64 {
+        return err(EvalErrorKind::IndexOutOfRange { index: i as i64, len }, span);
+    }
+    items.get(i as usize - 1).ok_or(EvalError { kind: EvalErrorKind::IndexOutOfRange { index: i as i64, len }, span })
+}
+
 /// Applies a builtin to evaluated arguments.
 pub fn builtin(b: Builtin, args: &[Value], span: Span) -> EvalResult<Value> {
     let nums = args.iter().map(|v| as_num(v, span)).collect::<EvalResult<Vec<f64>>>()?;
+    Ok(Value::Num(builtin_nums(b, &nums, span)?))
+}
+
+/// Applies a builtin to numbers (a NaN result is an error).
+pub(crate) fn builtin_nums(b: Builtin, nums: &[f64], span: Span) -> EvalResult<f64> {
     let x = nums.first().copied().unwrap_or(0.0);
     let r = match b {
         Builtin::Sqrt if x < 0.0 => {
@@ -416,7 +440,10 @@ pub fn builtin(b: Builtin, args: &[Value], span: Span) -> EvalResult<Value> {
         Builtin::NormCdf => norm_cdf(x),
         Builtin::NormPdf => (-0.5 * x * x).exp() / (2.0 * std::f64::consts::PI).sqrt(),
     };
-    finite(r, span)
+    if r.is_nan() {
+        return err(EvalErrorKind::NonFinite, span);
+    }
+    Ok(r)
 }
 
 /// The standard normal CDF Φ(x), via libm's complementary error function.
@@ -447,6 +474,9 @@ impl Env for MemberEnv<'_> {
     fn audit_prob(&self, id: AuditId, span: Span) -> EvalResult<Value> {
         self.inner.audit_prob(id, span)
     }
+    fn audit_of(&self, id: AuditId, index: i64, span: Span) -> EvalResult<Value> {
+        self.inner.audit_of(id, index, span)
+    }
     fn random(&self, id: RandomId, span: Span) -> EvalResult<Value> {
         self.inner.random(id, span)
     }
@@ -456,5 +486,8 @@ impl Env for MemberEnv<'_> {
         } else {
             self.inner.current_member(actor, span)
         }
+    }
+    fn check_member(&self, actor: ActorId, index: i64, span: Span) -> EvalResult<()> {
+        self.inner.check_member(actor, index, span)
     }
 }

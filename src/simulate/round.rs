@@ -10,6 +10,7 @@ use super::plan::{Plan, PriceRule};
 use super::SimError;
 use crate::eval::{as_num, EvalError, EvalErrorKind, Evaluator};
 use crate::model::*;
+use crate::solve::context::Cx;
 use crate::solve::respond::respond;
 use crate::solve::state::{RunEnv, State, Work};
 use rand::rngs::ChaCha12Rng;
@@ -132,6 +133,9 @@ impl Replication<'_, '_> {
     fn best_responses(&mut self) -> Result<(), SimError> {
         let model = self.plan.model;
         let mut moves = Vec::new();
+        // A fresh context each round: compiled code folds the parameters and states as
+        // they are now, and members are never pooled (each has its own draws).
+        let cx = Cx::new(model, &self.state, false);
         for a in 0..model.actors.len() {
             let free: Vec<usize> = self
                 .plan
@@ -151,7 +155,7 @@ impl Replication<'_, '_> {
                     self.state.actors[a].fixed[m][c] = *fixed || !free.contains(&c);
                 }
                 self.state.work = Work::default();
-                let result = respond(model, &mut self.state, a, m as i64 + 1, &mut |_, _| Ok(()));
+                let result = respond(&cx, &mut self.state, a, m as i64 + 1, &mut |_| Ok(()));
                 let s = &mut self.state.actors[a];
                 moves.push((a, m, s.choices[m].clone(), s.abstained[m]));
                 s.choices[m] = saved_choices;

@@ -3,10 +3,12 @@
 //! equilibrium by Gauss–Seidel best-response iteration. The result carries its residuals
 //! (excess demand, the largest gain from a unilateral deviation) and how it was found.
 
+use super::context::Cx;
 use super::init::initial_state;
 use super::numeric::{clear_market, RootError};
 use super::respond::{payoff, respond, Follow};
 use super::state::{RunEnv, State};
+use super::symmetry::Reuse;
 use super::SolveError;
 use crate::check::visit;
 use crate::model::*;
@@ -41,13 +43,20 @@ struct Plan {
 
 /// Solves the model's equilibrium (under a scenario, if given).
 pub fn solve(model: &Model, scenario: Option<&Scenario>) -> Result<Solution, SolveError> {
+    solve_with(model, scenario, true)
+}
+
+/// [`solve`], with members that face the same problem sharing one best response (`share`)
+/// or each computing its own (the reference the sharing is tested against).
+pub(crate) fn solve_with(model: &Model, scenario: Option<&Scenario>, share: bool) -> Result<Solution, SolveError> {
     let mut state = initial_state(model, scenario)?;
     state.warm = true;
+    let cx = &Cx::new(model, &state, share);
     let plan = plan(model);
     let mut method = Vec::new();
     let markets: Vec<MarketId> = (0..model.markets.len()).filter(|m| !state.inactive.markets[*m]).collect();
     let caps: Vec<usize> = (0..model.caps.len()).filter(|c| !state.inactive.caps[*c]).collect();
-    let mut rounds = clear_caps(model, &plan, &mut state, &markets, &caps, &mut method)?;
+    let mut rounds = clear_caps(cx, &plan, &mut state, &markets, &caps, &mut method)?;
     let concept = concept(model, &plan, !markets.is_empty());
     method.push(if plan.stages.len() > 1 {
         format!("backward induction over {} stages; each stage by best-response iteration", plan.stages.len())
@@ -58,11 +67,11 @@ pub fn solve(model: &Model, scenario: Option<&Scenario>) -> Result<Solution, Sol
         )
     });
     state.warm = false;
-    let mut certificate = certificate(model, &plan, &state)?;
+    let mut certificate = certificate(cx, &plan, &state)?;
     if certificate.1.is_some() {
         // A local search missed a better choice somewhere: iterate once more, globally.
-        rounds = inner(model, &plan, &mut state, 0)?;
-        certificate = self::certificate(model, &plan, &state)?;
+        rounds = inner(cx, &plan, &mut state, 0)?;
+        certificate = self::certificate(cx, &plan, &state)?;
     }
     if let Some((who, gain)) = &certificate.1 {
         let unit = model.payoff_dim.as_ref().map(|d| Type::quantity(d.clone())).unwrap_or_else(Type::real);
@@ -75,10 +84,10 @@ pub fn solve(model: &Model, scenario: Option<&Scenario>) -> Result<Solution, Sol
     }
     let certificate = certificate.0;
     let excess_demand = (0..model.markets.len())
-        .map(|m| if state.inactive.markets[m] { Ok(0.0) } else { excess(model, &state, m) })
+        .map(|m| if state.inactive.markets[m] { Ok(0.0) } else { excess(cx, &state, m) })
         .collect::<Result<Vec<f64>, SolveError>>()?;
     if plan.stages.len() == 1 && markets.is_empty() && !plan.independent {
-        check_unique(model, scenario, &plan, &state)?;
+        check_unique(cx, scenario, &plan, &state)?;
     }
     Ok(Solution { state, concept, method, certificate, excess_demand, rounds })
 }
@@ -86,34 +95,32 @@ pub fn solve(model: &Model, scenario: Option<&Scenario>) -> Result<Solution, Sol
 /// Imposes the caps: each binding cap gets the shadow price at which its quantity meets
 /// the limit (complementary slackness, as for a market), around the market equilibrium.
 fn clear_caps(
-    model: &Model,
+    cx: &Cx<'_>,
     plan: &Plan,
     state: &mut State,
     markets: &[MarketId],
     caps: &[usize],
     method: &mut Vec<String>,
 ) -> Result<usize, SolveError> {
-    let Some((&k, rest)) = caps.split_first() else { return clear_markets(model, plan, state, markets, method) };
+    let model = cx.model;
+    let Some((&k, rest)) = caps.split_first() else { return clear_markets(cx, plan, state, markets, method) };
     let mut steps = Vec::new();
     let mut z = |lambda: f64| -> Result<f64, SolveError> {
         state.shadow[k] = lambda;
         steps.clear();
-        match clear_caps(model, plan, state, markets, rest, &mut steps) {
+        match clear_caps(cx, plan, state, markets, rest, &mut steps) {
             Ok(_) => {}
             Err(SolveError::Unbounded { .. }) => return Ok(f64::INFINITY),
             Err(e) => return Err(e),
         }
-        let env = RunEnv::new(model, state);
-        let cap = &model.caps[k];
-        Ok(env.eval_num(&cap.lhs).map_err(SolveError::from_eval)?
-            - env.eval_num(&cap.rhs).map_err(SolveError::from_eval)?)
+        cx.cap_excess(state, k)
     };
     let cap = &model.caps[k];
     let root = clear_market(&mut z, 1.0, 1e-12).map_err(|e| {
         clearing_error(format!("cap {}", cap.name), format!("imposing cap `{}`", cap.name), cap.span, e)
     })?;
     state.shadow[k] = root.x;
-    let rounds = clear_caps(model, plan, state, markets, rest, method)?;
+    let rounds = clear_caps(cx, plan, state, markets, rest, method)?;
     method.push(if root.x > 0.0 {
         let unit = match (&model.payoff_dim, model.caps[k].lhs.ty.dim()) {
             (Some(p), Some(q)) => Type::quantity(p.div(q)),
@@ -133,31 +140,32 @@ fn clear_caps(
 
 /// Clears the active markets around the inner (staged, Nash) equilibrium.
 fn clear_markets(
-    model: &Model,
+    cx: &Cx<'_>,
     plan: &Plan,
     state: &mut State,
     markets: &[MarketId],
     method: &mut Vec<String>,
 ) -> Result<usize, SolveError> {
+    let model = cx.model;
     let mut rounds = 0;
     match markets {
-        [] => rounds = inner(model, plan, state, 0)?,
+        [] => rounds = inner(cx, plan, state, 0)?,
         [m] => {
             let m = *m;
             let mut last_rounds = 0;
             let mut z = |p: f64| -> Result<f64, SolveError> {
                 state.prices[m] = p;
-                match inner(model, plan, state, 0) {
+                match inner(cx, plan, state, 0) {
                     Ok(r) => last_rounds = r,
                     // Demand that runs off to infinity at this price: excess demand is +inf.
                     Err(SolveError::Unbounded { .. }) => return Ok(f64::INFINITY),
                     Err(e) => return Err(e),
                 }
-                excess(model, state, m)
+                excess(cx, state, m)
             };
             let root = clear_market(&mut z, 1.0, 1e-12).map_err(|e| market_error(model, m, e))?;
             state.prices[m] = root.x;
-            rounds = inner(model, plan, state, 0)?.max(last_rounds);
+            rounds = inner(cx, plan, state, 0)?.max(last_rounds);
             method.push(format!(
                 "market `{}` cleared by bracketing and Brent's method ({} evaluations of excess demand, final bracket width {})",
                 model.markets[m].name,
@@ -173,12 +181,12 @@ fn clear_markets(
                     let old = state.prices[m];
                     let mut z = |p: f64| -> Result<f64, SolveError> {
                         state.prices[m] = p;
-                        match inner(model, plan, state, 0) {
+                        match inner(cx, plan, state, 0) {
                             Ok(r) => rounds = r,
                             Err(SolveError::Unbounded { .. }) => return Ok(f64::INFINITY),
                             Err(e) => return Err(e),
                         }
-                        excess(model, state, m)
+                        excess(cx, state, m)
                     };
                     let root = clear_market(&mut z, old.max(1.0), 1e-12).map_err(|e| market_error(model, m, e))?;
                     state.prices[m] = root.x;
@@ -194,14 +202,14 @@ fn clear_markets(
                     break;
                 }
             }
-            rounds = inner(model, plan, state, 0)?.max(rounds);
+            rounds = inner(cx, plan, state, 0)?.max(rounds);
             if !settled {
                 return Err(SolveError::NoConvergence {
                     what: "joint market clearing".into(),
                     iterations: 100,
                     residual: markets
                         .iter()
-                        .map(|m| excess(model, state, *m).unwrap_or(f64::NAN).abs())
+                        .map(|m| excess(cx, state, *m).unwrap_or(f64::NAN).abs())
                         .fold(0.0, f64::max),
                     span: model.markets[several[0]].span,
                 });
@@ -314,22 +322,42 @@ fn reads_others(model: &Model, a: ActorId, e: &Expr, seen: &mut Vec<(u8, usize, 
 }
 
 /// Solves stages `k..` given earlier stages' choices; returns best-response rounds used in stage `k`.
-fn inner(model: &Model, plan: &Plan, state: &mut State, k: usize) -> Result<usize, SolveError> {
+fn inner(cx: &Cx<'_>, plan: &Plan, state: &mut State, k: usize) -> Result<usize, SolveError> {
+    let model = cx.model;
     let Some(stage) = plan.stages.get(k) else { return Ok(0) };
     let members: Vec<(ActorId, i64)> =
         stage.iter().flat_map(|&a| (1..=state.actors[a].size as i64).map(move |m| (a, m))).collect();
-    let mut follow =
-        |model: &Model, s: &mut State| -> Result<(), SolveError> { inner(model, plan, s, k + 1).map(|_| ()) };
+    let mut follow = |s: &mut State| -> Result<(), SolveError> { inner(cx, plan, s, k + 1).map(|_| ()) };
     let follow: &mut Follow<'_> = &mut follow;
     if k + 1 < plan.stages.len() {
-        follow(model, state)?;
+        follow(state)?;
     }
-    let max_rounds = if plan.independent && k + 1 == plan.stages.len() { 1 } else { MAX_ROUNDS };
+    let final_stage = k + 1 == plan.stages.len();
+    let max_rounds = if plan.independent && final_stage { 1 } else { MAX_ROUNDS };
     let mut last = 0.0;
     for round in 1..=max_rounds {
         let mut change: f64 = 0.0;
+        // In the last stage a best response changes nothing but the member's own
+        // choices, so members facing the same problem share one.
+        let mut shared: Reuse<(Vec<Value>, bool, f64)> = Reuse::default();
         for &(a, m) in &members {
-            change = change.max(respond(model, state, a, m, follow)?.change);
+            let i = (m - 1) as usize;
+            let sharing = final_stage && cx.groups.of(a, i).is_some();
+            if sharing {
+                if let Some((choices, abstained, moved)) = shared.get(&cx.groups, state, a, i) {
+                    state.actors[a].choices[i].clone_from(choices);
+                    state.actors[a].abstained[i] = *abstained;
+                    change = change.max(*moved);
+                    continue;
+                }
+            }
+            let before = sharing.then(|| (state.actors[a].choices[i].clone(), state.actors[a].abstained[i]));
+            let moved = respond(cx, state, a, m, follow)?.change;
+            change = change.max(moved);
+            if let Some((choices, abstained)) = before {
+                let after = (state.actors[a].choices[i].clone(), state.actors[a].abstained[i], moved);
+                shared.put(&cx.groups, a, i, choices, abstained, after);
+            }
         }
         last = change;
         if change <= TOL || max_rounds == 1 {
@@ -346,12 +374,8 @@ fn inner(model: &Model, plan: &Plan, state: &mut State, k: usize) -> Result<usiz
 }
 
 /// Excess demand of market `m` at the current state.
-fn excess(model: &Model, state: &State, m: MarketId) -> Result<f64, SolveError> {
-    let env = RunEnv::new(model, state);
-    let market = &model.markets[m];
-    let d = env.eval_num(&market.demand).map_err(SolveError::from_eval)?;
-    let s = env.eval_num(&market.supply).map_err(SolveError::from_eval)?;
-    Ok(d - s)
+fn excess(cx: &Cx<'_>, state: &State, m: MarketId) -> Result<f64, SolveError> {
+    cx.excess(state, m)
 }
 
 /// A failed search for a clearing price as a solve error: `name` is what the diagnostic
@@ -374,20 +398,37 @@ fn market_error(model: &Model, m: MarketId, e: RootError<SolveError>) -> SolveEr
 
 /// The largest payoff gain any member gets by deviating alone (later stages re-optimised),
 /// and who gains more than the tolerance, if anyone.
-fn certificate(model: &Model, plan: &Plan, state: &State) -> Result<(f64, Option<(String, f64)>), SolveError> {
+fn certificate(cx: &Cx<'_>, plan: &Plan, state: &State) -> Result<(f64, Option<(String, f64)>), SolveError> {
+    let model = cx.model;
     let mut worst: f64 = 0.0;
     let mut violator = None;
+    // Each deviation is tried on a copy of what it can change: the member's own choices
+    // and those of the later stages, restored afterwards.
+    let mut trial = state.clone();
     for (k, stage) in plan.stages.iter().enumerate() {
+        let later: Vec<ActorId> = plan.stages[k + 1..].iter().flatten().copied().collect();
+        let mut gains: Reuse<(f64, f64)> = Reuse::default();
         for &a in stage {
             for m in 1..=state.actors[a].size as i64 {
-                let mut trial = state.clone();
-                let before = payoff(model, &trial, a, m)?;
-                let mut follow = |model: &Model, s: &mut State| -> Result<(), SolveError> {
-                    inner(model, plan, s, k + 1).map(|_| ())
+                let i = (m - 1) as usize;
+                let known = if later.is_empty() { gains.get(&cx.groups, state, a, i).copied() } else { None };
+                let (gain, before) = match known {
+                    Some(known) => known,
+                    None => {
+                        let before = payoff(cx, &trial, a, m)?;
+                        let mut follow =
+                            |s: &mut State| -> Result<(), SolveError> { inner(cx, plan, s, k + 1).map(|_| ()) };
+                        let deviation = respond(cx, &mut trial, a, m, &mut follow);
+                        let after = deviation.and_then(|_| payoff(cx, &trial, a, m));
+                        restore(&mut trial, state, a, i, &later);
+                        let gain = after? - before;
+                        if cx.groups.of(a, i).is_some() {
+                            let s = &state.actors[a];
+                            gains.put(&cx.groups, a, i, s.choices[i].clone(), s.abstained[i], (gain, before));
+                        }
+                        (gain, before)
+                    }
                 };
-                respond(model, &mut trial, a, m, &mut follow)?;
-                let after = payoff(model, &trial, a, m)?;
-                let gain = after - before;
                 if gain > 1e-6 * (1.0 + before.abs()) && violator.is_none() {
                     violator = Some((crate::report::member_name(model, a, m), gain));
                 }
@@ -398,8 +439,19 @@ fn certificate(model: &Model, plan: &Plan, state: &State) -> Result<(f64, Option
     Ok((worst, violator))
 }
 
+/// Puts back in `trial` what a deviation of member `i` of `actor` may have changed.
+fn restore(trial: &mut State, state: &State, actor: ActorId, i: usize, later: &[ActorId]) {
+    trial.actors[actor].choices[i].clone_from(&state.actors[actor].choices[i]);
+    trial.actors[actor].abstained[i] = state.actors[actor].abstained[i];
+    for &b in later {
+        trial.actors[b].choices.clone_from(&state.actors[b].choices);
+        trial.actors[b].abstained.clone_from(&state.actors[b].abstained);
+    }
+}
+
 /// Restarts from the other end of every domain; a different limit means several equilibria.
-fn check_unique(model: &Model, scenario: Option<&Scenario>, plan: &Plan, found: &State) -> Result<(), SolveError> {
+fn check_unique(cx: &Cx<'_>, scenario: Option<&Scenario>, plan: &Plan, found: &State) -> Result<(), SolveError> {
+    let model = cx.model;
     let mut other = initial_state(model, scenario)?;
     for (a, actor) in model.actors.iter().enumerate() {
         for m in 0..other.actors[a].size {
@@ -422,7 +474,7 @@ fn check_unique(model: &Model, scenario: Option<&Scenario>, plan: &Plan, found: 
             }
         }
     }
-    inner(model, plan, &mut other, 0)?;
+    inner(cx, plan, &mut other, 0)?;
     let (x, y) = (found.choice_vector(), other.choice_vector());
     let differs = x.iter().zip(&y).any(|(a, b)| (a - b).abs() > 1e-6 * (1.0 + a.abs().max(b.abs())));
     if differs {

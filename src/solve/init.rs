@@ -4,6 +4,7 @@
 use super::state::{ActorState, Inactive, RunEnv, State};
 use super::SolveError;
 use crate::eval::defaults::{ConstCache, ConstEnv};
+use crate::eval::fast::{Fast, Memo};
 use crate::eval::{Env, EvalResult};
 use crate::model::*;
 use crate::source::Span;
@@ -18,6 +19,10 @@ pub fn initial_state(model: &Model, scenario: Option<&Scenario>) -> Result<State
         params.push(env.param(id, p.span).map_err(SolveError::from_eval)?);
     }
     check_overridden_constraints(model, &env, overrides)?;
+    // Member parameters by the fast evaluator (a family of thousands evaluates its
+    // defaults thousands of times); what has no value is refused as the environment does.
+    let mut memo = Memo::new(model);
+    let mut fast = Fast::new(model, &env, &mut memo);
     let mut actors = Vec::with_capacity(model.actors.len());
     for (id, a) in model.actors.iter().enumerate() {
         let size = match &a.family {
@@ -33,7 +38,11 @@ pub fn initial_state(model: &Model, scenario: Option<&Scenario>) -> Result<State
         for m in 1..=size as i64 {
             let mut values = Vec::with_capacity(a.params.len());
             for (i, p) in a.params.iter().enumerate() {
-                values.push(env.member(id, m, MemberRef::Param(i), p.span).map_err(SolveError::from_eval)?);
+                let v = match &p.default {
+                    Some(e) if !e.ty.is_lenient() => fast.eval(e, Some((id, m))),
+                    _ => env.member(id, m, MemberRef::Param(i), p.span),
+                };
+                values.push(v.map_err(SolveError::from_eval)?);
             }
             member_params.push(values);
             choices.push(vec![Value::Num(0.0); a.choices.len()]);

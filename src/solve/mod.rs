@@ -4,13 +4,17 @@
 //! backward induction; finite `game`s get every pure and (for two players) every extreme
 //! mixed equilibrium, exactly. Failures say what was tried and what was found.
 
-mod equilibrium;
+mod compiled;
+pub(crate) mod context;
+pub(crate) mod equilibrium;
 pub mod finite;
+mod flat;
 pub mod init;
 pub mod nfg;
 pub mod numeric;
 pub mod respond;
 pub mod state;
+mod symmetry;
 
 pub use equilibrium::{solve, Solution};
 

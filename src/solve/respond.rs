@@ -3,15 +3,15 @@
 //! choice), finite choices by enumeration, several choices by coordinate ascent, and
 //! `or abstain` by comparing the best payoff with staying out (0).
 
+use super::context::Cx;
 use super::numeric::{maximize_1d, MaxError, MaximizeOptions};
 use super::state::{RunEnv, State};
 use super::SolveError;
 use crate::eval::{EvalError, EvalErrorKind};
 use crate::model::*;
-use crate::syntax::ast::BinOp;
 
 /// Recomputes what depends on a mover's choice (later stages); a no-op in the last stage.
-pub type Follow<'f> = dyn FnMut(&Model, &mut State) -> Result<(), SolveError> + 'f;
+pub type Follow<'f> = dyn FnMut(&mut State) -> Result<(), SolveError> + 'f;
 
 /// Payoff evaluations one solve may spend: a base plus an allowance per actor member
 /// (a few seconds of work for small regimes, proportionally more for large families).
@@ -29,12 +29,13 @@ pub struct Response {
 
 /// Moves member `m` (1-based) of `actor` to a best response and re-runs `follow`.
 pub fn respond(
-    model: &Model,
+    cx: &Cx<'_>,
     state: &mut State,
     actor: ActorId,
     m: i64,
     follow: &mut Follow<'_>,
 ) -> Result<Response, SolveError> {
+    let model = cx.model;
     let Some(a) = model.actors.get(actor) else { return Ok(Response::default()) };
     if state.work.spent() > budget(state) {
         return Err(SolveError::Budget { evaluations: state.work.spent(), span: a.span });
@@ -44,13 +45,13 @@ pub fn respond(
     let before_abstained = state.actors[actor].abstained[idx];
     let can_abstain = a.choices.iter().any(|c| c.abstain);
     state.actors[actor].abstained[idx] = false;
-    let mut best = payoff(model, state, actor, m)?;
+    let mut best = payoff(cx, state, actor, m)?;
     let free: Vec<usize> = (0..a.choices.len()).filter(|c| !state.actors[actor].fixed[idx][*c]).collect();
     let rounds = if free.len() > 1 { 30 } else { 1 };
     for _ in 0..rounds {
         let start = best;
         for &c in &free {
-            best = optimise_choice(model, state, actor, m, c, follow)?;
+            best = optimise_choice(cx, state, actor, m, c, follow)?;
         }
         if best <= start + 1e-12 * (1.0 + start.abs()) && rounds > 1 {
             break;
@@ -59,7 +60,7 @@ pub fn respond(
     if can_abstain && best < 0.0 {
         state.actors[actor].abstained[idx] = true;
         state.actors[actor].choices[idx] = before_choices.clone();
-        follow(model, state)?;
+        follow(state)?;
     }
     let after = &state.actors[actor].choices[idx];
     let mut change: f64 = before_choices.iter().zip(after).map(|(x, y)| distance(x, y)).fold(0.0, f64::max);
@@ -72,14 +73,12 @@ pub fn respond(
 /// What a member maximises: its payoff (−∞ when banned, 0 when abstaining) less the
 /// shadow cost of every binding cap, `λ·(lhs − rhs)` — only its own effect on the capped
 /// quantity changes its choice, so this imposes the cap at the shadow price that clears it.
-pub fn payoff(model: &Model, state: &State, actor: ActorId, m: i64) -> Result<f64, SolveError> {
-    let env = RunEnv::new(model, state);
-    let mut value = env.payoff(actor, m).map_err(SolveError::from_eval)?.unwrap_or(0.0);
-    for (k, cap) in model.caps.iter().enumerate() {
+pub fn payoff(cx: &Cx<'_>, state: &State, actor: ActorId, m: i64) -> Result<f64, SolveError> {
+    let mut value = cx.payoff(state, actor, m).map_err(SolveError::from_eval)?.unwrap_or(0.0);
+    for k in 0..cx.model.caps.len() {
         let lambda = state.shadow.get(k).copied().unwrap_or(0.0);
         if lambda > 0.0 && !state.inactive.caps.get(k).copied().unwrap_or(false) {
-            let excess = env.eval_num(&cap.lhs).map_err(SolveError::from_eval)?
-                - env.eval_num(&cap.rhs).map_err(SolveError::from_eval)?;
+            let excess = cx.cap_excess(state, k)?;
             value -= lambda * excess;
         }
     }
@@ -102,32 +101,31 @@ fn distance(x: &Value, y: &Value) -> f64 {
 
 /// Optimises one choice of one member; leaves the state at the best value; returns the payoff.
 fn optimise_choice(
-    model: &Model,
+    cx: &Cx<'_>,
     state: &mut State,
     actor: ActorId,
     m: i64,
     c: usize,
     follow: &mut Follow<'_>,
 ) -> Result<f64, SolveError> {
+    let model = cx.model;
     let choice = &model.actors[actor].choices[c];
     let idx = (m - 1) as usize;
-    let env_value =
-        |state: &State, e: &Expr| RunEnv::new(model, state).at(actor, m).eval(e).map_err(SolveError::from_eval);
     match &choice.domain.kind {
         DomainKind::Interval { lo, hi, lo_open, hi_open } => {
-            let lo_v = num(env_value(state, lo)?, lo)?;
-            let hi_v = num(env_value(state, hi)?, hi)?;
-            let breaks = breakpoints(model, state, actor, m, c);
+            let lo_v = cx.num(state, lo, Some((actor, m)))?;
+            let hi_v = cx.num(state, hi, Some((actor, m)))?;
+            let breaks = cx.breakpoints(state, actor, m, c);
             let warm = state.warm;
             let before_value = state.actors[actor].choices[idx][c].clone();
             let mut failure: Option<SolveError> = None;
             let mut objective = |x: f64| -> Result<f64, EvalError> {
                 state.actors[actor].choices[idx][c] = Value::Num(x);
-                if let Err(e) = follow(model, state) {
+                if let Err(e) = follow(state) {
                     failure = Some(e);
                     return Err(EvalError { kind: EvalErrorKind::NotConstant("follow".into()), span: choice.span });
                 }
-                payoff(model, state, actor, m).map_err(|e| match e {
+                payoff(cx, state, actor, m).map_err(|e| match e {
                     SolveError::Eval(e) => e,
                     other => {
                         failure = Some(other);
@@ -182,23 +180,23 @@ fn optimise_choice(
                 }
             };
             state.actors[actor].choices[idx][c] = Value::Num(best.x);
-            follow(model, state)?;
-            payoff(model, state, actor, m)
+            follow(state)?;
+            payoff(cx, state, actor, m)
         }
         _ => {
             let candidates = finite_candidates(model, state, actor, m, &choice.domain)?;
             let mut best: Option<(f64, Value)> = None;
             for v in candidates {
                 state.actors[actor].choices[idx][c] = v.clone();
-                follow(model, state)?;
-                let p = payoff(model, state, actor, m)?;
+                follow(state)?;
+                let p = payoff(cx, state, actor, m)?;
                 if best.as_ref().is_none_or(|(b, _)| p > *b) {
                     best = Some((p, v));
                 }
             }
-            let Some((p, v)) = best else { return payoff(model, state, actor, m) };
+            let Some((p, v)) = best else { return payoff(cx, state, actor, m) };
             state.actors[actor].choices[idx][c] = v;
-            follow(model, state)?;
+            follow(state)?;
             Ok(p)
         }
     }
@@ -209,10 +207,6 @@ fn state_choice(v: &Value) -> Option<f64> {
         Value::Num(x) if x.is_finite() => Some(*x),
         _ => None,
     }
-}
-
-fn num(v: Value, e: &Expr) -> Result<f64, SolveError> {
-    crate::eval::as_num(&v, e.span).map_err(SolveError::from_eval)
 }
 
 /// The values a finite domain holds.
@@ -226,40 +220,4 @@ fn finite_candidates(
     let env = RunEnv::new(model, state).at(actor, m);
     let mut frame = vec![Value::Num(m as f64)];
     crate::eval::Evaluator { model, env: &env }.domain_values(d, &mut frame).map_err(SolveError::from_eval)
-}
-
-/// Values of the choice at which the payoff may jump or kink: the other side of every
-/// comparison with the choice in the payoff and in thresholds on this actor.
-fn breakpoints(model: &Model, state: &State, actor: ActorId, m: i64, c: usize) -> Vec<f64> {
-    let mut exprs: Vec<&Expr> = model.actors[actor].payoff.iter().collect();
-    exprs.extend(model.thresholds.iter().filter(|t| t.on == actor).map(|t| &t.condition));
-    let mut out = Vec::new();
-    for e in exprs {
-        crate::check::visit(e, &mut |x| {
-            if let ExprKind::Binary(op, l, r) = &x.kind {
-                if !matches!(op, BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge | BinOp::Eq | BinOp::Ne) {
-                    return;
-                }
-                let other = if is_choice(l, actor, c) {
-                    r
-                } else if is_choice(r, actor, c) {
-                    l
-                } else {
-                    return;
-                };
-                if let Ok(Value::Num(v)) = RunEnv::new(model, state).at(actor, m).eval(other) {
-                    if v.is_finite() {
-                        out.push(v);
-                    }
-                }
-            }
-        });
-    }
-    out.sort_by(f64::total_cmp);
-    out.dedup();
-    out
-}
-
-fn is_choice(e: &Expr, actor: ActorId, c: usize) -> bool {
-    matches!(&e.kind, ExprKind::Member { actor: a, member: MemberRef::Choice(i), .. } if *a == actor && *i == c)
 }

@@ -155,28 +155,7 @@ impl<'a> RunEnv<'a> {
 
     /// The payoff of a member, including threshold penalties; `None` when it abstains.
     pub fn payoff(&self, actor: ActorId, index: i64) -> EvalResult<Option<f64>> {
-        let Some(a) = self.model.actors.get(actor) else { return Ok(None) };
-        let member = (index - 1) as usize;
-        if self.state.actors.get(actor).and_then(|s| s.abstained.get(member)).copied().unwrap_or(false) {
-            return Ok(None);
-        }
-        let Some(p) = &a.payoff else { return Ok(Some(0.0)) };
-        self.state.work.add();
-        let here = self.at(actor, index);
-        let mut value = here.eval_num(p)?;
-        for (t, threshold) in self.model.thresholds.iter().enumerate() {
-            if threshold.on != actor || self.state.inactive.thresholds.get(t).copied().unwrap_or(false) {
-                continue;
-            }
-            let met = matches!(self.eval(&threshold.condition)?, Value::Bool(true));
-            if !met {
-                value = match &threshold.penalty {
-                    Some(pen) => value - self.eval_num(pen)?,
-                    None => f64::NEG_INFINITY,
-                };
-            }
-        }
-        Ok(Some(value))
+        payoff_of(self.model, self.state, actor, index, self.current, &mut Tree(self))
     }
 
     fn member_state(&self, actor: ActorId, index: i64, span: Span) -> EvalResult<&'a ActorState> {
@@ -186,6 +165,65 @@ impl<'a> RunEnv<'a> {
             None => fail(EvalErrorKind::Shape("unknown actor".into()), span),
         }
     }
+}
+
+/// How [`payoff_of`] evaluates the parts of a payoff.
+pub(crate) trait Evaluate {
+    /// `actor`'s payoff expression `e` inside member `at`.
+    fn payoff(&mut self, actor: ActorId, e: &Expr, at: (ActorId, i64)) -> EvalResult<f64>;
+    /// The condition `e` of threshold `t`, in scope `at`.
+    fn condition(&mut self, t: usize, e: &Expr, at: Option<(ActorId, i64)>) -> EvalResult<Value>;
+    /// The penalty `e` of threshold `t`, in scope `at`.
+    fn penalty(&mut self, t: usize, e: &Expr, at: Option<(ActorId, i64)>) -> EvalResult<f64>;
+}
+
+/// The tree evaluator over a [`RunEnv`].
+struct Tree<'e, 'a>(&'e RunEnv<'a>);
+
+impl Evaluate for Tree<'_, '_> {
+    fn payoff(&mut self, _: ActorId, e: &Expr, at: (ActorId, i64)) -> EvalResult<f64> {
+        self.0.at(at.0, at.1).eval_num(e)
+    }
+    fn condition(&mut self, _: usize, e: &Expr, at: Option<(ActorId, i64)>) -> EvalResult<Value> {
+        RunEnv { current: at, ..*self.0 }.eval(e)
+    }
+    fn penalty(&mut self, _: usize, e: &Expr, at: Option<(ActorId, i64)>) -> EvalResult<f64> {
+        RunEnv { current: at, ..*self.0 }.eval_num(e)
+    }
+}
+
+/// The payoff of member `index` of `actor` in `state`: its payoff expression less the
+/// penalty of every active threshold on it that is not met (`-inf` for a ban); `None`
+/// when it abstains. Thresholds are evaluated in scope `outer`; counts one evaluation.
+pub(crate) fn payoff_of(
+    model: &Model,
+    state: &State,
+    actor: ActorId,
+    index: i64,
+    outer: Option<(ActorId, i64)>,
+    eval: &mut impl Evaluate,
+) -> EvalResult<Option<f64>> {
+    let Some(a) = model.actors.get(actor) else { return Ok(None) };
+    let member = (index - 1) as usize;
+    if state.actors.get(actor).and_then(|s| s.abstained.get(member)).copied().unwrap_or(false) {
+        return Ok(None);
+    }
+    let Some(p) = &a.payoff else { return Ok(Some(0.0)) };
+    state.work.add();
+    let mut value = eval.payoff(actor, p, (actor, index))?;
+    for (t, threshold) in model.thresholds.iter().enumerate() {
+        if threshold.on != actor || state.inactive.thresholds.get(t).copied().unwrap_or(false) {
+            continue;
+        }
+        let met = matches!(eval.condition(t, &threshold.condition, outer)?, Value::Bool(true));
+        if !met {
+            value = match &threshold.penalty {
+                Some(pen) => value - eval.penalty(t, pen, outer)?,
+                None => f64::NEG_INFINITY,
+            };
+        }
+    }
+    Ok(Some(value))
 }
 
 impl Env for RunEnv<'_> {
@@ -213,13 +251,13 @@ impl Env for RunEnv<'_> {
                 .get(m)
                 .and_then(|p| p.get(i))
                 .cloned()
-                .ok_or(EvalError { kind: EvalErrorKind::Shape("unknown member parameter".into()), span }),
+                .ok_or_else(|| EvalError { kind: EvalErrorKind::Shape("unknown member parameter".into()), span }),
             MemberRef::Choice(i) => s
                 .choices
                 .get(m)
                 .and_then(|c| c.get(i))
                 .cloned()
-                .ok_or(EvalError { kind: EvalErrorKind::Shape("unknown choice".into()), span }),
+                .ok_or_else(|| EvalError { kind: EvalErrorKind::Shape("unknown choice".into()), span }),
             MemberRef::Let(i) => match a.lets.get(i) {
                 Some(l) => self.at(actor, index).eval(&l.value),
                 None => fail(EvalErrorKind::Shape("unknown member let".into()), span),
@@ -250,24 +288,22 @@ impl Env for RunEnv<'_> {
     }
 
     fn audit_prob(&self, id: AuditId, span: Span) -> EvalResult<Value> {
-        if self.state.inactive.audits.get(id).copied().unwrap_or(false) {
-            return Ok(Value::Num(0.0));
+        match (self.model.audits.get(id).and_then(|a| a.on), self.current) {
+            (Some(on), Some((actor, index))) if on == actor => self.audit_of(id, index, span),
+            _ => self.audit_share(id, span),
         }
-        let Some(audit) = self.model.audits.get(id) else {
-            return fail(EvalErrorKind::Shape("unknown audit".into()), span);
-        };
-        let Some(draws) = &self.state.draws else { return RunEnv::new(self.model, self.state).eval(&audit.prob) };
-        // In a round, inside the audited family the audit's name is whether this member was
-        // audited (1 or 0); elsewhere it is the share of members audited.
-        let audited = draws.audited.get(id).map(Vec::as_slice).unwrap_or_default();
-        let value = match (audit.on, self.current) {
-            (Some(on), Some((actor, index))) if on == actor => {
-                f64::from(u8::from(audited.get((index - 1) as usize).copied().unwrap_or(false)))
+    }
+
+    fn audit_of(&self, id: AuditId, index: i64, span: Span) -> EvalResult<Value> {
+        match &self.state.draws {
+            // In a round, inside the audited family the audit's name is whether this
+            // member was audited (1 or 0).
+            Some(draws) if !self.inactive_audit(id) => {
+                let audited = draws.audited.get(id).map(Vec::as_slice).unwrap_or_default();
+                Ok(Value::Num(f64::from(u8::from(audited.get((index - 1) as usize).copied().unwrap_or(false)))))
             }
-            _ if audited.is_empty() => 0.0,
-            _ => audited.iter().filter(|x| **x).count() as f64 / audited.len() as f64,
-        };
-        Ok(Value::Num(value))
+            _ => self.audit_share(id, span),
+        }
     }
 
     fn random(&self, id: RandomId, span: Span) -> EvalResult<Value> {
@@ -290,9 +326,36 @@ impl Env for RunEnv<'_> {
             _ => fail(EvalErrorKind::Shape("no current actor".into()), span),
         }
     }
+
+    fn check_member(&self, actor: ActorId, index: i64, span: Span) -> EvalResult<()> {
+        self.member_state(actor, index, span).map(|_| ())
+    }
 }
 
 impl RunEnv<'_> {
+    /// Whether a scenario removed the audit (then it never happens).
+    fn inactive_audit(&self, id: AuditId) -> bool {
+        self.state.inactive.audits.get(id).copied().unwrap_or(false)
+    }
+
+    /// An audit's name outside its family: its probability in equilibrium analysis, the
+    /// share of members audited in a simulation round.
+    fn audit_share(&self, id: AuditId, span: Span) -> EvalResult<Value> {
+        if self.inactive_audit(id) {
+            return Ok(Value::Num(0.0));
+        }
+        let Some(audit) = self.model.audits.get(id) else {
+            return fail(EvalErrorKind::Shape("unknown audit".into()), span);
+        };
+        let Some(draws) = &self.state.draws else { return RunEnv::new(self.model, self.state).eval(&audit.prob) };
+        let audited = draws.audited.get(id).map(Vec::as_slice).unwrap_or_default();
+        let value = match audited.is_empty() {
+            true => 0.0,
+            false => audited.iter().filter(|x| **x).count() as f64 / audited.len() as f64,
+        };
+        Ok(Value::Num(value))
+    }
+
     /// A random quantity enters equilibrium analysis at its mean (risk-neutral actors).
     fn expectation(&self, dist: &Expr, span: Span) -> EvalResult<Value> {
         let ExprKind::Dist(kind, args) = &dist.kind else {

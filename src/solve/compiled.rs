@@ -1,0 +1,754 @@
+//! The expressions a solve evaluates most — payoffs, threshold rules, market demand and
+//! supply, cap sides — compiled once per solve into closures over the fast evaluator's
+//! session. Parameters are fixed for a solve, so they are folded to constants; a payoff
+//! is also compiled for each member that evaluates it, with the member's own parameters
+//! and parameter-only lets folded, its choices read directly, and small function bodies
+//! run on a frame of numbers. The common node shapes (arithmetic, builtins, comparisons,
+//! `if`, members, prices, calls, sums over families and ranges) get their own closure;
+//! any other node is handed to the fast evaluator. Either way every node computes exactly
+//! what [`Fast`] does — in the same order, with the same errors.
+
+use super::flat::{stored, Op, Program};
+use super::state::{RunEnv, State};
+use crate::eval::fast::{arithmetic, Callees, Fast};
+use crate::eval::{as_num, builtin_nums, err, Env, EvalError, EvalErrorKind, EvalResult};
+use crate::model::*;
+use crate::source::Span;
+use crate::syntax::ast::{AggOp, BinOp, UnOp};
+use std::cell::OnceCell;
+use std::collections::HashMap;
+use std::rc::Rc;
+
+/// A session of the fast evaluator over the solver's state.
+pub type Session<'a, 'b> = Fast<'a, RunEnv<'b>>;
+
+/// What compiled code returns: a failure is boxed, so a result fits in two registers.
+pub type Run<T> = Result<T, Box<EvalError>>;
+
+/// Compiled code yielding a `T`.
+pub type Closure<'m, T> = Rc<dyn for<'a, 'b> Fn(&mut Session<'a, 'b>) -> Run<T> + 'm>;
+/// Compiled code yielding a number.
+pub type NumCode<'m> = Closure<'m, f64>;
+/// Compiled code yielding a truth value.
+type TruthCode<'m> = Closure<'m, bool>;
+/// Compiled code yielding any value.
+pub type ValueCode<'m> = Closure<'m, Value>;
+/// Compiled code naming an actor instance.
+type MemberCode<'m> = Closure<'m, (ActorId, i64)>;
+
+/// How deep calls are compiled into their callers before the fast evaluator takes over
+/// (a bound for pathological programs, not a limit on what can be evaluated).
+const MAX_INLINE: usize = 8;
+
+/// Most arguments of a call compiled into its caller.
+const MAX_ARGS: usize = 8;
+
+/// Largest family whose parameter-only lets are cached per member by compiled code.
+const MAX_CACHED: usize = 1 << 20;
+
+/// Whether member let `i` of an actor depends on parameters alone.
+pub type Statics<'s> = dyn Fn(ActorId, usize) -> bool + 's;
+
+/// The value of a parameter-only member let, if it evaluates to a number:
+/// `(actor, member index, let)`.
+pub type FoldLet<'f> = dyn FnMut(ActorId, i64, usize) -> Option<f64> + 'f;
+
+/// The compiled expressions of one solve that are the same for every member.
+pub struct Code<'m> {
+    /// Each actor's payoff, for any member.
+    pub payoff: Vec<Option<NumCode<'m>>>,
+    /// Each threshold's condition and penalty (file scope).
+    pub thresholds: Vec<(ValueCode<'m>, Option<NumCode<'m>>)>,
+    /// Each market's demand and supply (file scope).
+    pub markets: Vec<(NumCode<'m>, NumCode<'m>)>,
+    /// Each cap's sides (file scope).
+    pub caps: Vec<(NumCode<'m>, NumCode<'m>)>,
+}
+
+impl<'m> Code<'m> {
+    /// Compiles what a solve of `model` from `state` (its parameter values) evaluates.
+    pub fn new(model: &'m Model, state: &State, statics: &Statics<'_>) -> Code<'m> {
+        let mut c = Compiler::new(model, state, statics, Who::Unknown, None);
+        Code {
+            payoff: model.actors.iter().map(|a| a.payoff.as_ref().map(|p| c.num(p))).collect(),
+            thresholds: model
+                .thresholds
+                .iter()
+                .map(|t| (c.value(&t.condition), t.penalty.as_ref().map(|p| c.num(p))))
+                .collect(),
+            markets: model.markets.iter().map(|m| (c.num(&m.demand), c.num(&m.supply))).collect(),
+            caps: model.caps.iter().map(|k| (c.num(&k.lhs), c.num(&k.rhs))).collect(),
+        }
+    }
+}
+
+/// The payoff of member `index` of `actor`, compiled for that member, with its flat
+/// program when it is straight-line code (`None` without a payoff).
+pub fn member_payoff<'m>(
+    model: &'m Model,
+    state: &State,
+    actor: ActorId,
+    index: i64,
+    statics: &Statics<'_>,
+    fold: &mut FoldLet<'_>,
+) -> Option<(NumCode<'m>, Option<Program>)> {
+    let p = model.actors.get(actor)?.payoff.as_ref()?;
+    let mut c = Compiler::new(model, state, statics, Who::Known(actor, index), Some(fold));
+    let code = c.num(p);
+    let program = c.ops(&code).and_then(|ops| Program::new(&ops));
+    Some((code, program))
+}
+
+/// Whose body is compiled, as far as is known before running it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Who {
+    /// Decided at run time (the scope's member, or a member-function callee).
+    Unknown,
+    /// This member: its body, or a member function called on it.
+    Known(ActorId, i64),
+}
+
+/// Where the locals of the body being compiled live.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Frame {
+    /// The top of a member's or the file's body: the evaluator's frame, slot 0 the index.
+    Top,
+    /// A function body on the evaluator's frame.
+    Values,
+    /// A function body whose `n` arguments are numbers on a frame of numbers; only code
+    /// that needs nothing else may run there.
+    Nums(usize),
+    /// A known member's let, compiled into where it is used: no frame of its own, so only
+    /// code that reads no local but the member's index may run there.
+    Let,
+}
+
+/// Member lets with at most this many nodes are compiled into where they are used
+/// instead of being memoised.
+const INLINE_LET: usize = 32;
+
+/// Compiles expressions of one model.
+struct Compiler<'m, 'p, 'f> {
+    model: &'m Model,
+    state: &'p State,
+    statics: &'p Statics<'p>,
+    fold: Option<&'p mut FoldLet<'f>>,
+    who: Who,
+    frame: Frame,
+    depth: usize,
+    /// Set when code for a [`Frame::Nums`] body needed the evaluator's frame after all.
+    impure: bool,
+    /// Function bodies compiled so far, by function and context.
+    fns: HashMap<(Option<ActorId>, usize, Who, Frame), NumCode<'m>>,
+    /// Function bodies being compiled (a recursive call is not compiled into itself).
+    busy: Vec<(Option<ActorId>, usize)>,
+    /// Member let bodies compiled so far, by actor, let and member (`None`: any member).
+    lets: HashMap<(ActorId, usize, Who), Option<NumCode<'m>>>,
+    /// Known members' lets compiled into where they are used (`None`: not possible).
+    inlined: HashMap<(ActorId, usize, Who), Option<NumCode<'m>>>,
+    /// The flat program of each closure that has one (by address; the closures are kept
+    /// here so no address is reused while compiling).
+    flat: HashMap<usize, Rc<[Op]>>,
+    kept: Vec<NumCode<'m>>,
+}
+
+fn address(code: &NumCode<'_>) -> usize {
+    Rc::as_ptr(code).cast::<()>() as usize
+}
+
+impl<'m, 'p, 'f> Compiler<'m, 'p, 'f> {
+    fn new(
+        model: &'m Model,
+        state: &'p State,
+        statics: &'p Statics<'p>,
+        who: Who,
+        fold: Option<&'p mut FoldLet<'f>>,
+    ) -> Self {
+        Compiler {
+            model,
+            state,
+            statics,
+            fold,
+            who,
+            frame: Frame::Top,
+            depth: 0,
+            impure: false,
+            fns: HashMap::new(),
+            busy: Vec::new(),
+            lets: HashMap::new(),
+            inlined: HashMap::new(),
+            flat: HashMap::new(),
+            kept: Vec::new(),
+        }
+    }
+
+    /// Code yielding `x`.
+    fn constant(&mut self, x: f64) -> NumCode<'m> {
+        self.with_ops(Rc::new(move |_| Ok(x)), Some(vec![Op::Const(x)]))
+    }
+
+    /// `code`, recorded with the flat program that computes the same, if there is one.
+    fn with_ops(&mut self, code: NumCode<'m>, ops: Option<Vec<Op>>) -> NumCode<'m> {
+        if let Some(ops) = ops {
+            self.flat.insert(address(&code), ops.into());
+            self.kept.push(code.clone());
+        }
+        code
+    }
+
+    /// The flat program of `code`, if it has one.
+    fn ops(&self, code: &NumCode<'m>) -> Option<Rc<[Op]>> {
+        self.flat.get(&address(code)).cloned()
+    }
+
+    /// The concatenated programs of `codes` followed by `last`, if all have one.
+    fn ops_then(&self, codes: &[&NumCode<'m>], last: &[Op]) -> Option<Vec<Op>> {
+        let mut out = Vec::new();
+        for c in codes {
+            out.extend_from_slice(&self.ops(c)?);
+        }
+        out.extend_from_slice(last);
+        Some(out)
+    }
+
+    /// The value of `code`, if it is a constant.
+    fn known_value(&self, code: &NumCode<'m>) -> Option<f64> {
+        match self.flat.get(&address(code)).map(|ops| &ops[..]) {
+            Some([Op::Const(x)]) => Some(*x),
+            _ => None,
+        }
+    }
+
+    /// Whether the body being compiled has no evaluator frame of its own.
+    fn confined(&self) -> bool {
+        matches!(self.frame, Frame::Nums(_) | Frame::Let)
+    }
+
+    /// The fast evaluator's code for `e` (which needs the evaluator's frame).
+    fn delegate_num(&mut self, e: &'m Expr) -> NumCode<'m> {
+        self.impure |= self.confined();
+        Rc::new(move |f| Ok(f.num(e)?))
+    }
+
+    fn num(&mut self, e: &'m Expr) -> NumCode<'m> {
+        let span = e.span;
+        match &e.kind {
+            ExprKind::Const(Value::Num(x)) => self.constant(*x),
+            ExprKind::Param(id) => match self.state.params.get(*id) {
+                Some(Value::Num(x)) => self.constant(*x),
+                _ => self.delegate_num(e),
+            },
+            ExprKind::Local(slot) => self.local(*slot, span),
+            ExprKind::MarketPrice(id) => {
+                let id = *id;
+                self.with_ops(
+                    Rc::new(move |f| Ok(as_num(&f.env().market_price(id, span)?, span)?)),
+                    Some(vec![Op::Price(id, span)]),
+                )
+            }
+            ExprKind::Member { actor, member, of } => self.member(*actor, *member, of, span),
+            ExprKind::Unary(UnOp::Neg, x) => {
+                let x = self.num(x);
+                if let Some(v) = self.known_value(&x) {
+                    return self.constant(-v);
+                }
+                let ops = self.ops_then(&[&x], &[Op::Neg]);
+                self.with_ops(Rc::new(move |f| Ok(-x(f)?)), ops)
+            }
+            ExprKind::Binary(op @ (BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div | BinOp::Pow), a, b) => {
+                let (op, rhs) = (*op, b.span);
+                let (a, b) = (self.num(a), self.num(b));
+                // Folded only when it succeeds: a failure must happen when it is reached.
+                if let (Some(x), Some(y)) = (self.known_value(&a), self.known_value(&b)) {
+                    if let Ok(r) = arithmetic(op, x, y, span, rhs) {
+                        return self.constant(r);
+                    }
+                }
+                let ops = self.ops_then(&[&a, &b], &[Op::Arith(op, span, rhs)]);
+                let code: NumCode<'m> = match op {
+                    BinOp::Add => Rc::new(move |f| {
+                        let x = a(f)?;
+                        Ok(not_nan(x + b(f)?, span)?)
+                    }),
+                    BinOp::Sub => Rc::new(move |f| {
+                        let x = a(f)?;
+                        Ok(not_nan(x - b(f)?, span)?)
+                    }),
+                    _ => Rc::new(move |f| {
+                        let x = a(f)?;
+                        Ok(arithmetic(op, x, b(f)?, span, rhs)?)
+                    }),
+                };
+                self.with_ops(code, ops)
+            }
+            ExprKind::Builtin(b, args) if args.len() <= 3 => self.builtin(*b, args, span),
+            ExprKind::If(c, a, b) => {
+                let (c, a, b) = (self.truth(c), self.num(a), self.num(b));
+                Rc::new(move |f| if c(f)? { a(f) } else { b(f) })
+            }
+            ExprKind::Aggregate { op, var, domain, filter, body }
+                if matches!(op, AggOp::Sum | AggOp::Product | AggOp::Mean | AggOp::Min | AggOp::Max)
+                    && matches!(domain.kind, DomainKind::Family(_) | DomainKind::Range(..))
+                    && !self.confined() =>
+            {
+                let (op, var) = (*op, *var);
+                let domain: &'m Domain = domain;
+                let filter = filter.as_deref().map(|x| self.truth(x));
+                let body = self.num(body);
+                Rc::new(move |f| {
+                    let items = f.items(domain)?;
+                    let filter = |s: &mut Session<'_, '_>| filter.as_ref().map_or(Ok(true), |c| c(s).map_err(|e| *e));
+                    Ok(f.aggregate_num(op, var, items, filter, |s| body(s).map_err(|e| *e), span)?)
+                })
+            }
+            ExprKind::Call(id, args)
+                if self.depth < MAX_INLINE && args.len() <= MAX_ARGS && args.iter().all(|a| self.numeric(a)) =>
+            {
+                match self.model.fns.get(*id) {
+                    Some(func) => self.call(e, None, *id, func, None, args),
+                    None => self.delegate_num(e),
+                }
+            }
+            ExprKind::MemberCall { actor, func, of, args }
+                if self.depth < MAX_INLINE && args.len() <= MAX_ARGS && args.iter().all(|a| self.numeric(a)) =>
+            {
+                match self.model.actors.get(*actor).and_then(|a| a.fns.get(*func)) {
+                    Some(fun) => self.call(e, Some(*actor), *func, fun, Some(of), args),
+                    None => self.delegate_num(e),
+                }
+            }
+            _ => self.delegate_num(e),
+        }
+    }
+
+    /// Whether `e` is a number (by its type, or, in a generic function's body, by its shape).
+    fn numeric(&self, e: &Expr) -> bool {
+        match &e.kind {
+            _ if matches!(e.ty, Type::Num(..)) => true,
+            ExprKind::Const(Value::Num(_))
+            | ExprKind::Builtin(..)
+            | ExprKind::Unary(UnOp::Neg, _)
+            | ExprKind::Binary(BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div | BinOp::Pow, ..) => true,
+            ExprKind::Local(k) => matches!(self.frame, Frame::Nums(n) if *k < n),
+            _ => false,
+        }
+    }
+
+    /// The compiled body of member let `i` of `actor` for `who`, if it is a number.
+    fn let_body(&mut self, actor: ActorId, i: usize, who: Who) -> Option<NumCode<'m>> {
+        if let Some(code) = self.lets.get(&(actor, i, who)) {
+            return code.clone();
+        }
+        let l = self.model.actors.get(actor)?.lets.get(i)?;
+        if !matches!(l.value.ty, Type::Num(..)) {
+            return None;
+        }
+        // Marks the let as in progress (lets are acyclic; this only bounds the work).
+        self.lets.insert((actor, i, who), None);
+        let saved = (self.who, self.frame, self.impure);
+        (self.who, self.frame, self.impure) = (who, Frame::Top, false);
+        self.depth += 1;
+        let code = self.num(&l.value);
+        self.depth -= 1;
+        (self.who, self.frame, self.impure) = saved;
+        self.lets.insert((actor, i, who), Some(code.clone()));
+        Some(code)
+    }
+
+    /// Let `i` of the known member `index` of `actor` compiled into where it is used, if
+    /// it is small and needs no frame (it is then recomputed instead of memoised: the
+    /// same value either way).
+    fn inline_let(&mut self, actor: ActorId, index: i64, i: usize) -> Option<NumCode<'m>> {
+        let who = Who::Known(actor, index);
+        if let Some(code) = self.inlined.get(&(actor, i, who)) {
+            return code.clone();
+        }
+        let l = self.model.actors.get(actor)?.lets.get(i)?;
+        let mut size = 0;
+        crate::check::visit(&l.value, &mut |_| size += 1);
+        if self.depth >= MAX_INLINE || size > INLINE_LET || !matches!(l.value.ty, Type::Num(..)) {
+            return None;
+        }
+        self.inlined.insert((actor, i, who), None);
+        let saved = (self.who, self.frame, self.impure);
+        (self.who, self.frame, self.impure) = (who, Frame::Let, false);
+        self.depth += 1;
+        let code = self.num(&l.value);
+        self.depth -= 1;
+        let pure = !self.impure;
+        (self.who, self.frame, self.impure) = saved;
+        let code = pure.then_some(code);
+        self.inlined.insert((actor, i, who), code.clone());
+        code
+    }
+
+    fn local(&mut self, slot: LocalId, span: Span) -> NumCode<'m> {
+        match (self.frame, self.who) {
+            (Frame::Top, Who::Known(_, index)) if slot == 0 => self.constant(index as f64),
+            (Frame::Nums(n), _) if slot < n => {
+                self.with_ops(Rc::new(move |f| Ok(f.num_local(slot))), Some(vec![Op::Arg(slot)]))
+            }
+            (Frame::Let, Who::Known(_, index)) if slot == 0 => self.constant(index as f64),
+            (Frame::Nums(_) | Frame::Let, _) => {
+                self.impure = true;
+                Rc::new(move |f| Ok(as_num(f.local(slot, span)?, span)?))
+            }
+            _ => Rc::new(move |f| Ok(as_num(f.local(slot, span)?, span)?)),
+        }
+    }
+
+    fn builtin(&mut self, b: Builtin, args: &'m [Expr], span: Span) -> NumCode<'m> {
+        let args: Vec<NumCode<'m>> = args.iter().map(|a| self.num(a)).collect();
+        let known: Option<Vec<f64>> = args.iter().map(|a| self.known_value(a)).collect();
+        if let Some(Ok(r)) = known.map(|xs| builtin_nums(b, &xs, span)) {
+            return self.constant(r);
+        }
+        let ops = self.ops_then(&args.iter().collect::<Vec<_>>(), &[Op::Builtin(b, args.len(), span)]);
+        let code: NumCode<'m> = match args.as_slice() {
+            [x] => {
+                let x = x.clone();
+                Rc::new(move |f| Ok(builtin_nums(b, &[x(f)?], span)?))
+            }
+            [x, y] => {
+                let (x, y) = (x.clone(), y.clone());
+                Rc::new(move |f| {
+                    let a = x(f)?;
+                    Ok(builtin_nums(b, &[a, y(f)?], span)?)
+                })
+            }
+            _ => Rc::new(move |f| {
+                let mut nums = [0.0; 3];
+                for (slot, a) in nums.iter_mut().zip(&args) {
+                    *slot = a(f)?;
+                }
+                Ok(builtin_nums(b, &nums[..args.len()], span)?)
+            }),
+        };
+        self.with_ops(code, ops)
+    }
+
+    /// A call of a function (`owner` `None`) or member function, with numeric arguments:
+    /// the arguments first, then the instance, then the body in a new frame.
+    fn call(
+        &mut self,
+        e: &'m Expr,
+        owner: Option<ActorId>,
+        id: usize,
+        func: &'m Func,
+        of: Option<&'m Expr>,
+        args: &'m [Expr],
+    ) -> NumCode<'m> {
+        let n = args.len();
+        let args: Vec<NumCode<'m>> = args.iter().map(|a| self.num(a)).collect();
+        let arg_codes = args.clone();
+        let eval_args = move |f: &mut Session<'_, '_>, values: &mut [f64]| -> Run<()> {
+            for (v, a) in values.iter_mut().zip(&args) {
+                *v = a(f)?;
+            }
+            Ok(())
+        };
+        // The callee's instance, when it is known now.
+        let callee = match (owner, of.map(|o| &o.kind)) {
+            (None, _) => Some(self.who),
+            (Some(a), Some(ExprKind::SelfMember(s))) if *s == a => match self.who {
+                Who::Known(w, i) if w == a => Some(Who::Known(w, i)),
+                _ => None,
+            },
+            (Some(_), Some(ExprKind::Const(Value::Member(a, i)))) => Some(Who::Known(*a, *i)),
+            _ => None,
+        };
+        if let Some(who) = callee {
+            // A member function's frame starts with its instance's index.
+            let first = match (owner, who) {
+                (Some(_), Who::Known(_, i)) => Some(i as f64),
+                _ => None,
+            };
+            let slots = n + usize::from(first.is_some());
+            if let Some(body) = self.body((owner, id, who, Frame::Nums(slots)), &func.body) {
+                let mut ops = first.map(|x| vec![Op::Const(x)]).unwrap_or_default();
+                let flat = self.ops_then(&arg_codes.iter().collect::<Vec<_>>(), &[Op::Call(slots)]).and_then(|call| {
+                    let body = self.ops(&body)?;
+                    ops.extend(call);
+                    ops.extend_from_slice(&body);
+                    ops.push(Op::Return);
+                    Some(ops)
+                });
+                // Arguments as numbers, no evaluator frame: the body needs none.
+                let code: NumCode<'m> = Rc::new(move |f| {
+                    let mut values = [0.0; MAX_ARGS + 1];
+                    let (head, rest) = values.split_at_mut(usize::from(first.is_some()));
+                    if let (Some(x), Some(slot)) = (first, head.first_mut()) {
+                        *slot = x;
+                    }
+                    eval_args(f, rest)?;
+                    let saved = f.push_num_frame(&values[..slots]);
+                    let r = body(f);
+                    f.pop_num_frame(saved);
+                    r
+                });
+                return self.with_ops(code, flat);
+            }
+        }
+        let Some(body) = self.body((owner, id, Who::Unknown, Frame::Values), &func.body) else {
+            return self.delegate_num(e);
+        };
+        let size = func.frame_size;
+        match (owner, of) {
+            (Some(actor), Some(of)) => {
+                let of = self.member_of(of);
+                Rc::new(move |f| {
+                    let mut values = [0.0; MAX_ARGS];
+                    eval_args(f, &mut values)?;
+                    let (_, index) = of(f)?;
+                    let frame = f.open_frame_nums(Some(index as f64), &values[..n], size);
+                    f.in_scope(f.base(), frame, Callees::Push(actor, index), |s| body(s))
+                })
+            }
+            _ => {
+                self.impure |= self.confined();
+                Rc::new(move |f| {
+                    let mut values = [0.0; MAX_ARGS];
+                    eval_args(f, &mut values)?;
+                    let frame = f.open_frame_nums(None, &values[..n], size);
+                    f.in_scope(f.base(), frame, Callees::Keep, |s| body(s))
+                })
+            }
+        }
+    }
+
+    /// A function body compiled for a context, once; `None` when a body meant for a frame
+    /// of numbers needs more, or for a recursive call.
+    fn body(&mut self, key: (Option<ActorId>, usize, Who, Frame), body: &'m Expr) -> Option<NumCode<'m>> {
+        if let Some(code) = self.fns.get(&key) {
+            return Some(code.clone());
+        }
+        let (owner, id, who, frame) = key;
+        if self.busy.contains(&(owner, id)) {
+            return None;
+        }
+        self.busy.push((owner, id));
+        let saved = (self.who, self.frame, self.impure);
+        (self.who, self.frame, self.impure) = (who, frame, false);
+        self.depth += 1;
+        let code = self.num(body);
+        self.depth -= 1;
+        let pure = !self.impure;
+        (self.who, self.frame, self.impure) = saved;
+        self.busy.pop();
+        if matches!(frame, Frame::Nums(_)) && !pure {
+            return None;
+        }
+        self.fns.insert(key, code.clone());
+        Some(code)
+    }
+
+    fn member(&mut self, actor: ActorId, member: MemberRef, of: &'m Expr, span: Span) -> NumCode<'m> {
+        if let Some((a, index)) = self.known(of) {
+            if a == actor {
+                return self.known_member(a, index, member, span);
+            }
+        }
+        if self.confined() && !matches!(of.kind, ExprKind::Const(_)) {
+            self.impure = true;
+        }
+        let of = self.member_of(of);
+        let check = move |a: ActorId| -> Run<()> {
+            if a != actor {
+                return Ok(err(EvalErrorKind::Shape("member of another actor".into()), span)?);
+            }
+            Ok(())
+        };
+        match member {
+            MemberRef::Let(i) => {
+                let body = if self.depth < MAX_INLINE { self.let_body(actor, i, Who::Unknown) } else { None };
+                // A let of parameters alone has one value per member for the whole solve.
+                let size = self.state.actors.get(actor).map_or(0, |a| a.size);
+                let cache: Rc<[OnceCell<f64>]> = match (self.statics)(actor, i) && size <= MAX_CACHED {
+                    true => (0..size).map(|_| OnceCell::new()).collect(),
+                    false => Rc::new([]),
+                };
+                Rc::new(move |f| {
+                    let (a, index) = of(f)?;
+                    check(a)?;
+                    f.env().check_member(a, index, span)?;
+                    let cell = usize::try_from(index - 1).ok().and_then(|k| cache.get(k));
+                    if let Some(x) = cell.and_then(OnceCell::get) {
+                        return Ok(*x);
+                    }
+                    let v = match &body {
+                        Some(body) => f.member_let_with(a, index, i, |s| body(s).map(Value::Num).map_err(|e| *e)),
+                        None => f.member_let(a, index, i, span),
+                    };
+                    let x = as_num(&v?, span)?;
+                    if let Some(cell) = cell {
+                        let _ = cell.set(x);
+                    }
+                    Ok(x)
+                })
+            }
+            MemberRef::Param(_) | MemberRef::Choice(_) => Rc::new(move |f| {
+                let (a, index) = of(f)?;
+                check(a)?;
+                // Straight from the state when it holds a number; otherwise the
+                // environment's path, which also reports what is wrong.
+                match stored(f.env().state, a, index, member) {
+                    Some(Value::Num(x)) => Ok(*x),
+                    _ => Ok(as_num(&f.env().member(a, index, member, span)?, span)?),
+                }
+            }),
+            _ => Rc::new(move |f| {
+                let (a, index) = of(f)?;
+                check(a)?;
+                Ok(as_num(&f.env().member(a, index, member, span)?, span)?)
+            }),
+        }
+    }
+
+    /// The instance `of` names, if it is known now.
+    fn known(&self, of: &Expr) -> Option<(ActorId, i64)> {
+        match (&of.kind, self.who) {
+            (ExprKind::SelfMember(s), Who::Known(a, i)) if *s == a => Some((a, i)),
+            (ExprKind::Const(Value::Member(a, i)), _) => Some((*a, *i)),
+            _ => None,
+        }
+    }
+
+    /// A member of a known instance: parameters and parameter-only lets are constants.
+    fn known_member(&mut self, a: ActorId, index: i64, member: MemberRef, span: Span) -> NumCode<'m> {
+        match member {
+            MemberRef::Param(_) => {
+                if let Some(Value::Num(x)) = stored(self.state, a, index, member) {
+                    return self.constant(*x);
+                }
+            }
+            MemberRef::Let(i) => {
+                if let Some(x) = self.fold.as_mut().and_then(|fold| fold(a, index, i)) {
+                    return self.constant(x);
+                }
+                if let Some(code) = self.inline_let(a, index, i) {
+                    return code;
+                }
+                let body = if self.depth < MAX_INLINE { self.let_body(a, i, Who::Known(a, index)) } else { None };
+                return Rc::new(move |f| {
+                    f.env().check_member(a, index, span)?;
+                    let v = match &body {
+                        Some(body) => f.member_let_with(a, index, i, |s| body(s).map(Value::Num).map_err(|e| *e)),
+                        None => f.member_let(a, index, i, span),
+                    };
+                    Ok(as_num(&v?, span)?)
+                });
+            }
+            _ => {}
+        }
+        let ops = matches!(member, MemberRef::Param(_) | MemberRef::Choice(_))
+            .then(|| vec![Op::Read(a, index, member, span)]);
+        let code: NumCode<'m> = Rc::new(move |f| match stored(f.env().state, a, index, member) {
+            Some(Value::Num(x)) => Ok(*x),
+            _ => Ok(as_num(&f.env().member(a, index, member, span)?, span)?),
+        });
+        self.with_ops(code, ops)
+    }
+
+    fn member_of(&mut self, of: &'m Expr) -> MemberCode<'m> {
+        let span = of.span;
+        if let Some(known) = self.known(of) {
+            return Rc::new(move |_| Ok(known));
+        }
+        match &of.kind {
+            ExprKind::SelfMember(a) => {
+                let a = *a;
+                Rc::new(move |f| match f.self_index(a) {
+                    Some(i) => Ok((a, i)),
+                    None => match f.current_member(a, span)? {
+                        Value::Member(a, i) => Ok((a, i)),
+                        other => Ok(err(EvalErrorKind::Shape(format!("expected an actor, found {other:?}")), span)?),
+                    },
+                })
+            }
+            ExprKind::Local(slot) => {
+                let slot = *slot;
+                Rc::new(move |f| match f.local(slot, span)? {
+                    Value::Member(a, i) => Ok((*a, *i)),
+                    other => Ok(err(EvalErrorKind::Shape(format!("expected an actor, found {other:?}")), span)?),
+                })
+            }
+            _ => {
+                self.impure |= self.confined();
+                Rc::new(move |f| Ok(f.member_of(of)?))
+            }
+        }
+    }
+
+    fn truth(&mut self, e: &'m Expr) -> TruthCode<'m> {
+        match &e.kind {
+            ExprKind::Unary(UnOp::Not, x) => {
+                let x = self.truth(x);
+                Rc::new(move |f| Ok(!x(f)?))
+            }
+            ExprKind::Binary(BinOp::And, a, b) => {
+                let (a, b) = (self.truth(a), self.truth(b));
+                Rc::new(move |f| Ok(a(f)? && b(f)?))
+            }
+            ExprKind::Binary(BinOp::Or, a, b) => {
+                let (a, b) = (self.truth(a), self.truth(b));
+                Rc::new(move |f| Ok(a(f)? || b(f)?))
+            }
+            ExprKind::Binary(op @ (BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge), a, b) => {
+                let (a, b) = (self.num(a), self.num(b));
+                match op {
+                    BinOp::Lt => Rc::new(move |f| {
+                        let x = a(f)?;
+                        Ok(x < b(f)?)
+                    }),
+                    BinOp::Le => Rc::new(move |f| {
+                        let x = a(f)?;
+                        Ok(x <= b(f)?)
+                    }),
+                    BinOp::Gt => Rc::new(move |f| {
+                        let x = a(f)?;
+                        Ok(x > b(f)?)
+                    }),
+                    _ => Rc::new(move |f| {
+                        let x = a(f)?;
+                        Ok(x >= b(f)?)
+                    }),
+                }
+            }
+            _ => {
+                self.impure |= self.confined();
+                Rc::new(move |f| Ok(f.truth(e)?))
+            }
+        }
+    }
+
+    fn value(&mut self, e: &'m Expr) -> ValueCode<'m> {
+        match &e.kind {
+            ExprKind::Unary(UnOp::Not, _)
+            | ExprKind::Binary(BinOp::And | BinOp::Or | BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge, ..) => {
+                let t = self.truth(e);
+                Rc::new(move |f| t(f).map(Value::Bool))
+            }
+            ExprKind::Builtin(..)
+            | ExprKind::Unary(UnOp::Neg, _)
+            | ExprKind::Binary(BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div | BinOp::Pow, ..) => {
+                let n = self.num(e);
+                Rc::new(move |f| n(f).map(Value::Num))
+            }
+            _ => {
+                self.impure |= self.confined();
+                Rc::new(move |f| Ok(f.val(e)?))
+            }
+        }
+    }
+}
+
+/// A sum or difference, refusing NaN (`inf − inf`) as [`arithmetic`] does.
+fn not_nan(r: f64, span: Span) -> EvalResult<f64> {
+    if r.is_nan() {
+        return err(EvalErrorKind::NonFinite, span);
+    }
+    Ok(r)
+}
+
+#[cfg(test)]
+mod tests;
