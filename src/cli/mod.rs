@@ -5,6 +5,7 @@ mod check;
 mod explain;
 mod fmt;
 mod input;
+mod repl;
 mod run;
 
 use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
@@ -51,6 +52,8 @@ pub enum Command {
     Run(run::RunArgs),
     /// Print regimes in the canonical layout.
     Fmt(fmt::FmtArgs),
+    /// Explore a regime interactively: declarations, expressions with units, `:set` and re-solve.
+    Repl(repl::ReplArgs),
     /// Explain a diagnostic code, with an example and the fix.
     Explain(explain::ExplainArgs),
     /// Print a shell completion script.
@@ -75,6 +78,7 @@ pub fn main() -> i32 {
         Command::Check(args) => check::run(&args, color),
         Command::Run(args) => run::run(&args, color),
         Command::Fmt(args) => fmt::run(&args, color),
+        Command::Repl(args) => repl::run(&args, color),
         Command::Explain(args) => explain::run(&args),
         Command::Completions { shell } => {
             clap_complete::generate(shell, &mut Cli::command(), "gov", &mut std::io::stdout());

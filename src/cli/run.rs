@@ -5,9 +5,8 @@
 use super::{err, input, out, EXIT_FAILED, EXIT_INPUT, EXIT_NUMERIC, EXIT_OK};
 use gov::diag::render::{render_human, render_json, RenderOptions};
 use gov::diag::{Code, Diagnostic};
-use gov::model::Model;
-use gov::run::{run as run_regime, Scenarios};
-use gov::session::{Override, Regime};
+use gov::run::run as run_regime;
+use gov::session::{Regime, ScenarioModels};
 use gov::source::SourceMap;
 
 /// Arguments of `gov run`.
@@ -24,22 +23,6 @@ pub struct RunArgs {
     /// Print the report as JSON on stdout (schema: docs/json.md).
     #[arg(long)]
     json: bool,
-}
-
-struct FromSession<'a> {
-    regime: &'a Regime,
-    base: &'a Model,
-    overrides: &'a [Override],
-}
-
-impl Scenarios for FromSession<'_> {
-    fn model_for(&self, name: &str) -> Result<Model, Vec<Diagnostic>> {
-        match self.regime.scenario_model(name, self.overrides) {
-            None => Ok(self.base.clone()),
-            Some((Some(m), _)) => Ok(m),
-            Some((None, d)) => Err(d.into_vec()),
-        }
-    }
 }
 
 /// Runs `gov run`.
@@ -69,12 +52,7 @@ pub fn run(args: &RunArgs, color: bool) -> i32 {
     let Some(model) = model else { return fail(&diags.into_vec(), &regime.sources, color, args.json, EXIT_INPUT) };
     if let Some(name) = &args.scenario {
         if !model.scenarios.iter().any(|s| &s.name == name) && name != "base" {
-            let names: Vec<&str> = model.scenarios.iter().map(|s| s.name.as_str()).collect();
-            let hint = gov::check::suggest_name(name, names.iter().copied())
-                .map(|s| format!("did you mean `{s}`?"))
-                .unwrap_or_else(|| {
-                    format!("the scenarios are: base{}", names.iter().map(|n| format!(", {n}")).collect::<String>())
-                });
+            let hint = gov::run::scenario_hint(&model, name);
             err(&format!("error[{}]: unknown scenario `{name}`\n  Help: {hint}\n", Code::E0209));
             return EXIT_INPUT;
         }
@@ -83,7 +61,7 @@ pub fn run(args: &RunArgs, color: bool) -> i32 {
         err(&render_human(&warnings, &regime.sources, RenderOptions { color }));
     }
     let scenario = args.scenario.as_deref().filter(|s| *s != "base");
-    let provider = FromSession { regime: &regime, base: &model, overrides: &overrides };
+    let provider = ScenarioModels { regime: &regime, base: &model, overrides: &overrides };
     match run_regime(&model, &provider, scenario) {
         Ok(report) => {
             if args.json {
