@@ -46,8 +46,7 @@ fn repl_page_session_is_real() {
     let session = &text[start..];
     let session = &session[..session.find("```").expect("the session block ends")];
     let shown = session.split_once("loaded `examples/compute_permits.gov`\n").expect("the file loads").1;
-    let inputs: String =
-        shown.lines().filter_map(|l| l.strip_prefix("> ")).map(|l| format!("{l}\n")).collect();
+    let inputs: String = shown.lines().filter_map(|l| l.strip_prefix("> ")).map(|l| format!("{l}\n")).collect();
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_gov"))
         .args(["repl", "--echo", "examples/compute_permits.gov"])
         .current_dir(root)
