@@ -28,6 +28,7 @@ pub mod complete;
 pub mod highlight;
 pub mod input;
 mod session;
+mod state;
 
 pub use command::{Command, COMMANDS};
 pub use session::Session;

@@ -1,10 +1,11 @@
-//! One REPL session: its state (regime, `:set` values, scenario, cached equilibrium) and
-//! what each kind of input does to it. An input works on a copy of the state and the copy
-//! replaces the state only when the input succeeded.
+//! One REPL session and what each kind of input does: a `:command`, declarations, an
+//! expression. An input works on a copy of the [`State`] and the copy replaces the
+//! state only when the input succeeded.
 
 use super::changes::Snapshot;
 use super::command::{self, Command};
 use super::complete::Scope;
+use super::state::State;
 use super::{Files, Reply, Status};
 use crate::check::show_type;
 use crate::diag::render::check_summary;
@@ -12,15 +13,15 @@ use crate::diag::{Code, Diagnostic, Diagnostics};
 use crate::eval::defaults::{ConstCache, ConstEnv};
 use crate::eval::EvalErrorKind;
 use crate::model::{Check, Model, Type};
-use crate::report::{run_text, show_value, verdict_lines};
-use crate::run::{run, scenario_hint, solve_named, RunReport};
-use crate::session::{parse_override_at, Override, Regime, ScenarioModels};
+use crate::report::{run_text, show_value};
+use crate::run::scenario_hint;
+use crate::session::{parse_override_at, Regime};
+use crate::solve::eval_diagnostic;
 use crate::solve::state::RunEnv;
-use crate::solve::{eval_diagnostic, Solution};
 use crate::source::{SourceId, SourceMap, Span};
 use crate::syntax::ast::{Expr, Ident, Item, ItemKind, LetDecl};
 use crate::syntax::{self, ITEM_KEYWORDS};
-use crate::verify::{decide_check, decide_expect};
+use crate::verify::decide_check;
 
 /// The name of the `let` an expression typed at the prompt is checked as (no source
 /// text can declare it).
@@ -34,24 +35,6 @@ pub struct Session {
     inputs: usize,
     /// The equilibrium shown last, for `:solve` to say what changed since.
     shown: Option<Snapshot>,
-}
-
-/// What an input may change.
-#[derive(Clone)]
-struct State {
-    regime: Regime,
-    /// The file loaded, if any (also after it failed to load, so `:reload` retries it).
-    path: Option<String>,
-    overrides: Vec<Override>,
-    scenario: Option<String>,
-    /// The checked base regime (with the overrides).
-    model: Model,
-    /// Declarations typed at the prompt.
-    typed: usize,
-    /// The equilibrium of this state, once computed.
-    solution: Option<Solution>,
-    /// What its run says, once computed.
-    snapshot: Option<Snapshot>,
 }
 
 impl Session {
@@ -379,92 +362,6 @@ impl Session {
         let current = self.state.scenario.as_deref().unwrap_or("base");
         let names = std::iter::once("base").chain(self.state.model.scenarios.iter().map(|s| s.name.as_str()));
         reply_out(names.map(|n| format!("{} {n}\n", if n == current { "*" } else { " " })).collect::<String>())
-    }
-}
-
-impl State {
-    /// `examples/x.gov`, or `<repl>` for a session without a file.
-    fn label(&self) -> String {
-        self.path.clone().unwrap_or_else(|| "<repl>".to_string())
-    }
-
-    /// Checks the regime as it now is (and the scenario in force, if it has rules of its
-    /// own); keeps the model and forgets the equilibrium. Returns the warnings.
-    fn recheck(&mut self) -> Result<Diagnostics, Diagnostics> {
-        let (model, diags) = self.regime.check(&self.overrides);
-        let Some(model) = model else { return Err(diags) };
-        self.own_model()?;
-        self.model = model;
-        self.solution = None;
-        self.snapshot = None;
-        Ok(diags)
-    }
-
-    /// The scenario in force's own model, when it adds or replaces rules.
-    fn own_model(&self) -> Result<Option<Model>, Diagnostics> {
-        let Some(name) = &self.scenario else { return Ok(None) };
-        match self.regime.scenario_model(name, &self.overrides) {
-            None => Ok(None),
-            Some((Some(m), _)) => Ok(Some(m)),
-            Some((None, d)) => Err(d),
-        }
-    }
-
-    fn models(&self) -> ScenarioModels<'_> {
-        ScenarioModels { regime: &self.regime, base: &self.model, overrides: &self.overrides }
-    }
-
-    /// The equilibrium, solved once.
-    fn solve(&mut self) -> Result<Solution, Vec<Diagnostic>> {
-        if let Some(s) = &self.solution {
-            return Ok(s.clone());
-        }
-        let (_, s) = solve_named(&self.model, &self.models(), self.scenario.as_deref())?;
-        self.solution = Some(s.clone());
-        Ok(s)
-    }
-
-    /// Everything `gov run` computes.
-    fn run(&mut self) -> Result<RunReport, Vec<Diagnostic>> {
-        let report = run(&self.model, &self.models(), self.scenario.as_deref())?;
-        self.solution = Some(report.solution.clone());
-        self.snapshot = Some(Snapshot::of(&self.model, &report));
-        Ok(report)
-    }
-
-    /// What the current run says; `None` when it cannot be solved.
-    fn snapshot(&mut self) -> Option<Snapshot> {
-        if self.snapshot.is_none() {
-            self.run().ok()?;
-        }
-        self.snapshot.clone()
-    }
-
-    /// Decides the checks and expects written in input `id` at the equilibrium.
-    fn decide_questions(&mut self, id: SourceId, reply: &mut Reply) -> Result<(), Vec<Diagnostic>> {
-        let own = self.own_model().map_err(Diagnostics::into_vec)?;
-        let model = own.as_ref().unwrap_or(&self.model);
-        let typed = |span: Span| span.source == id;
-        if !model.checks.iter().any(|c| typed(c.span)) && !model.expects.iter().any(|e| typed(e.span)) {
-            return Ok(());
-        }
-        let model = model.clone();
-        let solution = self.solve()?;
-        let as_diag = |e: crate::solve::SolveError| vec![e.to_diagnostic()];
-        let mut checks = Vec::new();
-        for c in model.checks.iter().filter(|c| typed(c.span)) {
-            checks.push(decide_check(&model, &solution.state, c).map_err(as_diag)?);
-        }
-        let mut expects = Vec::new();
-        for e in model.expects.iter().filter(|e| typed(e.span)) {
-            expects.push(decide_expect(&model, &solution.state, e).map_err(as_diag)?);
-        }
-        reply.out(verdict_lines(&checks, "holds", "FAILS"));
-        reply.out(verdict_lines(&expects, "ok", "FAILS"));
-        if !checks.iter().chain(&expects).all(|v| v.holds) {
-            reply.status = Status::Failed;
-        }
-        Ok(())
     }
 }
 
