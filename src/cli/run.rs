@@ -77,7 +77,7 @@ pub fn run(args: &RunArgs, color: bool) -> i32 {
             }
         }
         Err(diags) => {
-            let numeric = diags.iter().all(|d| d.code.as_str().starts_with("E05") && d.code != Code::E0506);
+            let numeric = diags.iter().all(Diagnostic::is_numerical);
             let code = if numeric { EXIT_NUMERIC } else { EXIT_INPUT };
             fail(&diags, &regime.sources, color, args.json, code)
         }

@@ -88,6 +88,12 @@ impl Diagnostic {
     pub fn is_error(&self) -> bool {
         self.severity == Severity::Error
     }
+
+    /// True for a numerical failure of solving (`E05xx`, exit status 3), not a missing
+    /// parameter value (`E0506`, an input error).
+    pub fn is_numerical(&self) -> bool {
+        self.code.as_str().starts_with("E05") && self.code != Code::E0506
+    }
 }
 
 /// An ordered collection of diagnostics gathered by one stage.

@@ -34,7 +34,7 @@ pub use command::{Command, COMMANDS};
 pub use session::Session;
 
 use crate::diag::render::{render_human, RenderOptions};
-use crate::diag::{Code, Diagnostic};
+use crate::diag::Diagnostic;
 use crate::source::SourceMap;
 
 /// Where `:load` gets the text of a file: the frontend reads files, the library does not.
@@ -113,7 +113,7 @@ impl Reply {
         if errors.is_empty() {
             return;
         }
-        let numeric = errors.iter().all(|d| d.code.as_str().starts_with("E05") && d.code != Code::E0506);
+        let numeric = errors.iter().all(|d| d.is_numerical());
         self.status = self.status.max(if numeric { Status::Numeric } else { Status::Input });
     }
 }

@@ -16,10 +16,13 @@ use crate::verify::{decide_check, decide_expect};
 /// What an input may change.
 #[derive(Clone)]
 pub(super) struct State {
+    /// The file's declarations and those typed at the prompt.
     pub(super) regime: Regime,
     /// The file loaded, if any (also after it failed to load, so `:reload` retries it).
     pub(super) path: Option<String>,
+    /// `:set` values, in the order set (one per parameter).
     pub(super) overrides: Vec<Override>,
+    /// The scenario solved (`None` for the base regime).
     pub(super) scenario: Option<String>,
     /// The checked base regime (with the overrides).
     pub(super) model: Model,
