@@ -9,6 +9,7 @@ pub mod eval;
 pub mod fmt;
 pub mod games;
 pub mod model;
+pub mod repl;
 pub mod report;
 pub mod run;
 pub mod session;

@@ -166,6 +166,14 @@ fn verdicts(out: &mut String, title: &str, list: &[crate::verify::Verdict], yes:
         return;
     }
     let _ = writeln!(out, "\n{title}");
+    out.push_str(&verdict_lines(list, yes, no));
+}
+
+/// One line per verdict (`holds name  method`), its detail indented below: how the run
+/// report lists checks (`holds`/`FAILS`) and expects (`ok`/`FAILS`).
+pub fn verdict_lines(list: &[crate::verify::Verdict], yes: &str, no: &str) -> String {
+    use std::fmt::Write;
+    let mut out = String::new();
     let width = list.iter().map(|v| v.name.chars().count()).max().unwrap_or(0);
     for v in list {
         let mark = if v.holds { yes } else { no };
@@ -174,6 +182,7 @@ fn verdicts(out: &mut String, title: &str, list: &[crate::verify::Verdict], yes:
             let _ = writeln!(out, "        {:width$}  {}", "", v.detail);
         }
     }
+    out
 }
 
 /// (member, choices, payoff) for every actor member with choices or a payoff.

@@ -96,6 +96,14 @@ pub fn run(model: &Model, scenarios: &dyn Scenarios, scenario: Option<&str>) -> 
     Ok(RunReport { scenario: scenario.map(str::to_string), solution, checks, expects, comparisons, games })
 }
 
+/// The help line for an unknown scenario name: the nearest name, or all of them.
+pub fn scenario_hint(model: &Model, name: &str) -> String {
+    let names: Vec<&str> = model.scenarios.iter().map(|s| s.name.as_str()).collect();
+    crate::check::suggest_name(name, names.iter().copied()).map(|s| format!("did you mean `{s}`?")).unwrap_or_else(
+        || format!("the scenarios are: base{}", names.iter().map(|n| format!(", {n}")).collect::<String>()),
+    )
+}
+
 /// Checks and expects written inside a scenario are decided at that scenario's solution.
 fn scenario_questions(
     model: &Model,
@@ -112,7 +120,9 @@ fn scenario_questions(
         }
         let (m, solution) = solve_named(model, scenarios, Some(&s.name))?;
         let m_ref = m.as_ref().unwrap_or(model);
-        let inside = |span: crate::source::Span| span.start >= s.span.start && span.end <= s.span.end;
+        let inside = |span: crate::source::Span| {
+            span.source == s.span.source && span.start >= s.span.start && span.end <= s.span.end
+        };
         for c in m_ref.checks.iter().filter(|c| inside(c.span)) {
             let mut v = decide_check(m_ref, &solution.state, c).map_err(|e| vec![e.to_diagnostic()])?;
             v.name = format!("{}.{}", s.name, v.name);
@@ -129,7 +139,7 @@ fn scenario_questions(
 }
 
 /// Solves the base regime or a named scenario; returns the scenario's own model when it has one.
-fn solve_named(
+pub fn solve_named(
     model: &Model,
     scenarios: &dyn Scenarios,
     name: Option<&str>,

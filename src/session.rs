@@ -28,6 +28,7 @@ impl CheckOutcome {
 }
 
 /// A parsed regime with its stdlib modules, ready to be checked in variants.
+#[derive(Clone)]
 pub struct Regime {
     /// Every source (the file, its modules, `--set` values).
     pub sources: SourceMap,
@@ -38,6 +39,27 @@ pub struct Regime {
     modules: Vec<(String, File)>,
     /// Problems found while loading modules.
     pub load_diagnostics: Diagnostics,
+}
+
+/// The models of a regime's scenarios, for [`crate::run::run`]: a scenario that adds or
+/// replaces rules is checked as its own program, the others use the base model.
+pub struct ScenarioModels<'a> {
+    /// The regime.
+    pub regime: &'a Regime,
+    /// Its checked base model.
+    pub base: &'a Model,
+    /// The overrides it was checked with.
+    pub overrides: &'a [Override],
+}
+
+impl crate::run::Scenarios for ScenarioModels<'_> {
+    fn model_for(&self, name: &str) -> Result<Model, Vec<Diagnostic>> {
+        match self.regime.scenario_model(name, self.overrides) {
+            None => Ok(self.base.clone()),
+            Some((Some(m), _)) => Ok(m),
+            Some((None, d)) => Err(d.into_vec()),
+        }
+    }
 }
 
 /// A `--set NAME=VALUE` override, parsed.
@@ -78,24 +100,34 @@ impl Regime {
             Err(d) => return Err((sources, d.into())),
         };
         let mut load_diagnostics = Diagnostics::new();
-        let modules = load_modules(&ast, &mut sources, &mut load_diagnostics);
+        let mut modules = Vec::new();
+        load_modules(&ast, &mut modules, &mut sources, &mut load_diagnostics);
         Ok(Regime { sources, main, ast, modules, load_diagnostics })
+    }
+
+    /// A regime with nothing declared, its main source an empty text called `name`.
+    pub fn empty(name: &str) -> Regime {
+        let mut sources = SourceMap::new();
+        let main = sources.add(name, "");
+        let ast = File { source: main, doc: None, items: Vec::new() };
+        Regime { sources, main, ast, modules: Vec::new(), load_diagnostics: Diagnostics::new() }
     }
 
     /// Parses `NAME=VALUE` from the command line into an override (its value is a source of its own).
     pub fn parse_override(&mut self, arg: &str) -> Result<Override, Diagnostic> {
         let id = self.sources.add(format!("--set {arg}"), arg);
-        let Some((name, value)) = arg.split_once('=') else {
-            return Err(Diagnostic::new(Code::E0507, Span::new(id, 0..arg.len()), "`--set` needs `NAME=VALUE`")
-                .label("no `=` here")
-                .help("write e.g. `--set Q=2eflop` or `--set alpha=3`"));
-        };
-        let name_span = Span::new(id, 0..name.len());
-        let name = name.trim().to_string();
-        let offset = arg.len() - value.len();
-        let padded = format!("{}{value}", " ".repeat(offset));
-        let value = syntax::parse_expr(&padded, id)?;
-        Ok(Override { name, name_span, value })
+        parse_override_at(&self.sources, id, 0, "`--set` needs `NAME=VALUE`")
+    }
+
+    /// Adds declarations typed after loading (a REPL input): each replaces the item of the
+    /// same name (or the `sequence`), else is appended; the modules they `use` are loaded.
+    /// Returns the items replaced.
+    pub fn declare(&mut self, items: Vec<Item>) -> Vec<Item> {
+        let file = File { source: self.main, doc: None, items };
+        let mut loaded = std::mem::take(&mut self.modules);
+        load_modules(&file, &mut loaded, &mut self.sources, &mut self.load_diagnostics);
+        self.modules = loaded;
+        file.items.into_iter().filter_map(|item| put(&mut self.ast.items, item)).collect()
     }
 
     /// Checks the regime with overrides substituted for parameter defaults.
@@ -137,15 +169,7 @@ impl Regime {
         }
         let mut file = self.ast.clone();
         for item in items {
-            let key = item.name().map(|n| n.name.clone());
-            let slot = file
-                .items
-                .iter()
-                .position(|i| i.name().map(|n| &n.name) == key.as_ref() && !matches!(i.kind, ItemKind::Scenario(_)));
-            match slot {
-                Some(k) => file.items[k] = item.clone(),
-                None => file.items.push(item.clone()),
-            }
+            put(&mut file.items, item.clone());
         }
         let mut diagnostics = self.load_diagnostics.clone();
         for o in overrides {
@@ -166,6 +190,42 @@ impl Regime {
         diagnostics.extend(found);
         let model = (!diagnostics.has_errors()).then_some(model);
         (model, diagnostics)
+    }
+}
+
+/// Parses `NAME=VALUE` from byte `start` of source `id` (a `--set` argument, a REPL
+/// `:set`), so diagnostics point into that source; `usage` is the message when `=` is missing.
+pub fn parse_override_at(sources: &SourceMap, id: SourceId, start: usize, usage: &str) -> Result<Override, Diagnostic> {
+    let text = sources.get(id).map(|f| f.text.as_str()).unwrap_or_default();
+    let arg = text.get(start..).unwrap_or_default();
+    let Some(eq) = arg.find('=') else {
+        return Err(Diagnostic::new(Code::E0507, Span::new(id, start..text.len()), usage)
+            .label("no `=` here")
+            .help("write e.g. `Q=2eflop` or `alpha=3`"));
+    };
+    let written = &arg[..eq];
+    let lead = written.len() - written.trim_start().len();
+    let name_span = Span::new(id, start + lead..start + written.trim_end().len().max(lead));
+    let value = syntax::parse_expr_at(text, start + eq + 1, id)?;
+    Ok(Override { name: written.trim().to_string(), name_span, value })
+}
+
+/// Puts a declaration into a list of items: in place of the item of the same name (or
+/// the `sequence`), else at the end. A scenario and a rule never replace each other.
+/// Returns the item replaced.
+fn put(items: &mut Vec<Item>, item: Item) -> Option<Item> {
+    let scenario = |i: &Item| matches!(i.kind, ItemKind::Scenario(_));
+    let same = |i: &Item| match (&item.kind, item.name()) {
+        (ItemKind::Sequence(_), _) => matches!(i.kind, ItemKind::Sequence(_)),
+        (_, Some(name)) => i.name().is_some_and(|n| n.name == name.name) && scenario(i) == scenario(&item),
+        (_, None) => false,
+    };
+    match items.iter().position(same) {
+        Some(k) => Some(std::mem::replace(&mut items[k], item)),
+        None => {
+            items.push(item);
+            None
+        }
     }
 }
 
@@ -194,9 +254,9 @@ fn substitute(file: &mut File, o: &Override) -> Result<(), Diagnostic> {
     Err(d)
 }
 
-/// Loads the stdlib modules a file uses, and the ones they use, each once.
-fn load_modules(ast: &File, sources: &mut SourceMap, diags: &mut Diagnostics) -> Vec<(String, File)> {
-    let mut loaded: Vec<(String, File)> = Vec::new();
+/// Loads the stdlib modules a file uses, and the ones they use, each once (`loaded` may
+/// already hold some).
+fn load_modules(ast: &File, loaded: &mut Vec<(String, File)>, sources: &mut SourceMap, diags: &mut Diagnostics) {
     let mut queue: Vec<String> = uses(ast);
     while let Some(name) = queue.pop() {
         if loaded.iter().any(|(n, _)| *n == name) {
@@ -213,7 +273,6 @@ fn load_modules(ast: &File, sources: &mut SourceMap, diags: &mut Diagnostics) ->
         }
     }
     loaded.sort_by(|a, b| a.0.cmp(&b.0));
-    loaded
 }
 
 fn uses(file: &File) -> Vec<String> {

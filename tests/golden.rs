@@ -6,6 +6,9 @@
 //!   when it declares a `simulate` block, `<name>.simulate.out`
 //! - `stdlib/<name>.gov` → `tests/golden/stdlib/<name>.check.out`
 //! - `tests/golden/<dir>/<game>.nfg` → `<game>.out` (what `gov run` reports)
+//! - `tests/golden/repl/<session>.repl` → `<session>.out`: the script is `gov repl`'s stdin
+//!   (its first line, `// gov: repl --echo FILE`, names the arguments; it is a comment to
+//!   the REPL), stdout and stderr interleaved as written
 //!
 //! A case's first line may be `// gov: <subcommand and flags>` (default: `check`); the
 //! file's path is appended. Re-bless every expected file with `GOV_BLESS=1 cargo test --test golden`.
@@ -100,6 +103,33 @@ fn golden_case(path: &Utf8Path, contents: String) -> datatest_stable::Result<()>
     compare(expected, run_case(&rel, &case_args(&contents)))
 }
 
+/// A scripted REPL session: stdout and stderr go to one file, so the transcript keeps
+/// diagnostics next to the input that caused them.
+fn repl_case(path: &Utf8Path, contents: String) -> datatest_stable::Result<()> {
+    let rel = relative(path);
+    let args =
+        if contents.starts_with("// gov:") { case_args(&contents) } else { vec!["repl".into(), "--echo".into()] };
+    let capture = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("{}.log", rel.replace('/', "_")));
+    let log = std::fs::File::create(&capture)?;
+    let status = Command::new(env!("CARGO_BIN_EXE_gov"))
+        .args(&args)
+        .current_dir(root())
+        .env("NO_COLOR", "1")
+        .env_remove("CLICOLOR_FORCE")
+        .env("GOV_HISTORY", "")
+        .stdin(std::fs::File::open(root().join(&rel))?)
+        .stdout(log.try_clone()?)
+        .stderr(log)
+        .status()?;
+    let output = std::fs::read_to_string(&capture)?;
+    let text = format!(
+        "$ gov {} < {rel}\nexit: {}\n--- stdout and stderr\n{output}",
+        args.join(" "),
+        status.code().unwrap_or(-1)
+    );
+    compare(root().join(&rel).with_extension("out"), text)
+}
+
 /// An example is pinned by what `gov check` says, what `gov run` computes and, when it
 /// declares a simulation, what a seeded `gov simulate` reports.
 fn example_case(path: &Utf8Path, contents: String) -> datatest_stable::Result<()> {
@@ -135,6 +165,7 @@ fn stdlib_case(path: &Utf8Path, _contents: String) -> datatest_stable::Result<()
 datatest_stable::harness! {
     { test = golden_case, root = "tests/golden", pattern = r".*\.gov$" },
     { test = nfg_case, root = "tests/golden", pattern = r".*\.nfg$" },
+    { test = repl_case, root = "tests/golden/repl", pattern = r".*\.repl$" },
     { test = example_case, root = "examples", pattern = r".*\.gov$" },
     { test = stdlib_case, root = "stdlib", pattern = r".*\.gov$" },
 }

@@ -28,6 +28,7 @@ use units::Dimension;
 pub use rules::visit;
 pub use scope::suggest as suggest_name;
 use scope::Sym;
+pub use types::show_type;
 
 /// The files of one regime: the main file and the stdlib modules it (transitively) uses.
 pub struct Program<'a> {

@@ -15,24 +15,30 @@ pub fn show_dim(d: &Dimension) -> String {
     }
 }
 
+/// A type as users read it: `Real`, `Prob`, `usd/pflop`, `list of Int`, `family `Developer``.
+pub fn show_type(model: &Model, t: &Type) -> String {
+    let actor = |a: &ActorId| model.actors.get(*a).map(|a| a.name.as_str()).unwrap_or("?");
+    match t {
+        Type::Num(NumKind::Int, d) if d.is_one() => "Int".into(),
+        Type::Num(NumKind::Prob, d) if d.is_one() => "Prob".into(),
+        Type::Num(NumKind::Real, d) if d.is_one() => "Real".into(),
+        Type::Num(_, d) => d.to_string(),
+        Type::Bool => "Bool".into(),
+        Type::Enum(id) => model.enums.get(*id).map(|e| e.name.clone()).unwrap_or_default(),
+        Type::List(t) => format!("list of {}", show_type(model, t)),
+        Type::Member(a) => format!("member of `{}`", actor(a)),
+        Type::Family(a) => format!("family `{}`", actor(a)),
+        Type::Fn(f) => format!("function `{}`", model.fns.get(*f).map(|f| f.name.as_str()).unwrap_or("?")),
+        Type::Dist(t) => format!("distribution of {}", show_type(model, t)),
+        Type::Generic => "any".into(),
+        Type::Error => "unknown".into(),
+    }
+}
+
 impl<'a> Checker<'a> {
     /// A type as users read it.
     pub(super) fn show_type(&self, t: &Type) -> String {
-        match t {
-            Type::Num(NumKind::Int, d) if d.is_one() => "Int".into(),
-            Type::Num(NumKind::Prob, d) if d.is_one() => "Prob".into(),
-            Type::Num(NumKind::Real, d) if d.is_one() => "Real".into(),
-            Type::Num(_, d) => d.to_string(),
-            Type::Bool => "Bool".into(),
-            Type::Enum(id) => self.model.enums.get(*id).map(|e| e.name.clone()).unwrap_or_default(),
-            Type::List(t) => format!("list of {}", self.show_type(t)),
-            Type::Member(a) => format!("member of `{}`", self.actor_name(*a)),
-            Type::Family(a) => format!("family `{}`", self.actor_name(*a)),
-            Type::Fn(f) => format!("function `{}`", self.model.fns.get(*f).map(|f| f.name.as_str()).unwrap_or("?")),
-            Type::Dist(t) => format!("distribution of {}", self.show_type(t)),
-            Type::Generic => "any".into(),
-            Type::Error => "unknown".into(),
-        }
+        show_type(&self.model, t)
     }
 
     pub(super) fn actor_name(&self, a: ActorId) -> &str {

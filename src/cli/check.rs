@@ -2,7 +2,7 @@
 //! stdout with `--json`); exit 0 when every file checks, 2 otherwise.
 
 use super::{err, input, out, EXIT_INPUT, EXIT_OK};
-use gov::diag::render::{render_human, render_json, RenderOptions};
+use gov::diag::render::{check_summary, render_human, render_json, RenderOptions};
 use gov::diag::{Diagnostic, Severity};
 use gov::session::{check_in, CheckOutcome};
 use gov::source::SourceMap;
@@ -62,7 +62,7 @@ pub fn run(args: &CheckArgs, color: bool) -> i32 {
             if !text.is_empty() {
                 text.push('\n');
             }
-            text.push_str(&summary(path, e, w, file_failed));
+            text.push_str(&check_summary(path, e, w, file_failed));
             err(&text);
         }
     }
@@ -74,18 +74,5 @@ pub fn run(args: &CheckArgs, color: bool) -> i32 {
         EXIT_INPUT
     } else {
         EXIT_OK
-    }
-}
-
-fn summary(path: &str, errors: usize, warnings: usize, failed: bool) -> String {
-    let plural = |n: usize, w: &str| format!("{n} {w}{}", if n == 1 { "" } else { "s" });
-    match (errors, warnings, failed) {
-        (0, 0, _) => format!("ok: `{path}`\n"),
-        (0, w, false) => format!("ok: `{path}` ({})\n", plural(w, "warning")),
-        (0, w, true) => format!("error: `{path}` has {} (denied)\n", plural(w, "warning")),
-        (e, 0, _) => format!("error: could not check `{path}` due to {}\n", plural(e, "error")),
-        (e, w, _) => {
-            format!("error: could not check `{path}` due to {}; {} emitted\n", plural(e, "error"), plural(w, "warning"))
-        }
     }
 }

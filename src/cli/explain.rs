@@ -16,11 +16,7 @@ pub struct ExplainArgs {
 /// Runs `gov explain`.
 pub fn run(args: &ExplainArgs) -> i32 {
     if args.list || args.code.is_none() {
-        let mut text = String::new();
-        for c in Code::ALL {
-            text.push_str(&format!("{c}  {}\n", c.title()));
-        }
-        out(&text);
+        out(&Code::list());
         return EXIT_OK;
     }
     let code = args.code.as_deref().unwrap_or_default();
@@ -30,10 +26,7 @@ pub fn run(args: &ExplainArgs) -> i32 {
             EXIT_OK
         }
         None => {
-            let known: Vec<&str> = Code::ALL.iter().map(|c| c.as_str()).collect();
-            let hint = gov::check::suggest_name(code, known.iter().copied())
-                .map(|s| format!("did you mean `{s}`?"))
-                .unwrap_or_else(|| "run `gov explain --list` for every code".to_string());
+            let hint = Code::unknown_help(code);
             err(&format!("error[E0106]: unknown diagnostic code `{code}`\n  Help: {hint}\n"));
             EXIT_INPUT
         }

@@ -6,7 +6,7 @@ use super::{err, input, out, EXIT_INPUT};
 use gov::diag::render::{render_human, render_json, RenderOptions};
 use gov::diag::{Code, Diagnostic};
 use gov::model::Model;
-use gov::session::{Override, Regime};
+use gov::session::{Override, Regime, ScenarioModels};
 use gov::source::SourceMap;
 
 /// A checked regime ready to solve or simulate.
@@ -20,13 +20,9 @@ pub struct Loaded {
 }
 
 impl Loaded {
-    /// The model of `scenario` (replacement rules swapped in), or the base model.
-    pub fn model_for(&self, scenario: &str) -> Result<Model, Vec<Diagnostic>> {
-        match self.regime.scenario_model(scenario, &self.overrides) {
-            None => Ok(self.model.clone()),
-            Some((Some(m), _)) => Ok(m),
-            Some((None, d)) => Err(d.into_vec()),
-        }
+    /// The scenarios of the regime as `gov run` compares them.
+    pub fn scenarios(&self) -> ScenarioModels<'_> {
+        ScenarioModels { regime: &self.regime, base: &self.model, overrides: &self.overrides }
     }
 }
 
@@ -59,12 +55,7 @@ pub fn load(
     let Some(model) = model else { return Err(fail(&diags.into_vec(), &regime.sources, color, json, EXIT_INPUT)) };
     if let Some(name) = scenario {
         if !model.scenarios.iter().any(|s| s.name == name) && name != "base" {
-            let names: Vec<&str> = model.scenarios.iter().map(|s| s.name.as_str()).collect();
-            let hint = gov::check::suggest_name(name, names.iter().copied())
-                .map(|s| format!("did you mean `{s}`?"))
-                .unwrap_or_else(|| {
-                    format!("the scenarios are: base{}", names.iter().map(|n| format!(", {n}")).collect::<String>())
-                });
+            let hint = gov::run::scenario_hint(&model, name);
             err(&format!("error[{}]: unknown scenario `{name}`\n  Help: {hint}\n", Code::E0209));
             return Err(EXIT_INPUT);
         }

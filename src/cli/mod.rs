@@ -6,6 +6,7 @@ mod explain;
 mod fmt;
 mod input;
 mod load;
+mod repl;
 mod run;
 mod simulate;
 
@@ -55,6 +56,8 @@ pub enum Command {
     Simulate(simulate::SimulateArgs),
     /// Print regimes in the canonical layout.
     Fmt(fmt::FmtArgs),
+    /// Explore a regime interactively: declarations, expressions with units, `:set` and re-solve.
+    Repl(repl::ReplArgs),
     /// Explain a diagnostic code, with an example and the fix.
     Explain(explain::ExplainArgs),
     /// Print a shell completion script.
@@ -80,6 +83,7 @@ pub fn main() -> i32 {
         Command::Run(args) => run::run(&args, color),
         Command::Simulate(args) => simulate::run(&args, color),
         Command::Fmt(args) => fmt::run(&args, color),
+        Command::Repl(args) => repl::run(&args, color),
         Command::Explain(args) => explain::run(&args),
         Command::Completions { shell } => {
             clap_complete::generate(shell, &mut Cli::command(), "gov", &mut std::io::stdout());

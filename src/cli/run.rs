@@ -2,11 +2,10 @@
 //! Exit 0 when all hold, 1 when a check or expect fails, 2 for input errors, 3 for a
 //! numerical failure.
 
-use super::load::{fail, load, Loaded};
+use super::load::{fail, load};
 use super::{err, input, out, EXIT_FAILED, EXIT_INPUT, EXIT_NUMERIC, EXIT_OK};
 use gov::diag::{Code, Diagnostic};
-use gov::model::Model;
-use gov::run::{run as run_regime, Scenarios};
+use gov::run::run as run_regime;
 use gov::source::SourceMap;
 
 /// Arguments of `gov run`.
@@ -25,12 +24,6 @@ pub struct RunArgs {
     json: bool,
 }
 
-impl Scenarios for Loaded {
-    fn model_for(&self, name: &str) -> Result<Model, Vec<Diagnostic>> {
-        Loaded::model_for(self, name)
-    }
-}
-
 /// Runs `gov run`.
 pub fn run(args: &RunArgs, color: bool) -> i32 {
     let mut sources = SourceMap::new();
@@ -46,7 +39,7 @@ pub fn run(args: &RunArgs, color: bool) -> i32 {
         Err(code) => return code,
     };
     let scenario = args.scenario.as_deref().filter(|s| *s != "base");
-    match run_regime(&loaded.model, &loaded, scenario) {
+    match run_regime(&loaded.model, &loaded.scenarios(), scenario) {
         Ok(report) => {
             if args.json {
                 let doc = gov::report::run_json(&loaded.model, &report, &args.file);
@@ -61,7 +54,7 @@ pub fn run(args: &RunArgs, color: bool) -> i32 {
             }
         }
         Err(diags) => {
-            let numeric = diags.iter().all(|d| d.code.as_str().starts_with("E05") && d.code != Code::E0506);
+            let numeric = diags.iter().all(Diagnostic::is_numerical);
             let code = if numeric { EXIT_NUMERIC } else { EXIT_INPUT };
             fail(&diags, &loaded.regime.sources, color, args.json, code)
         }

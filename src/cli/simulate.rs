@@ -6,6 +6,7 @@
 use super::load::{fail, load};
 use super::{err, out, EXIT_INPUT, EXIT_NUMERIC, EXIT_OK};
 use gov::diag::Code;
+use gov::run::Scenarios;
 use gov::session::unreadable;
 use gov::simulate::{csv_rounds, csv_summary, sim_json, sim_text, simulate, Options};
 use gov::source::SourceMap;
@@ -55,7 +56,7 @@ pub fn run(args: &SimulateArgs, color: bool) -> i32 {
         };
     let scenario = args.scenario.clone().filter(|s| s != "base");
     let model = match &scenario {
-        Some(name) => match loaded.model_for(name) {
+        Some(name) => match loaded.scenarios().model_for(name) {
             Ok(m) => m,
             Err(d) => return fail(&d, &loaded.regime.sources, color, args.json, EXIT_INPUT),
         },
@@ -77,7 +78,7 @@ pub fn run(args: &SimulateArgs, color: bool) -> i32 {
         Ok(r) => r,
         Err(e) => {
             let d = e.to_diagnostic();
-            let code = if d.code == Code::E0604 { EXIT_INPUT } else { EXIT_NUMERIC };
+            let code = if d.is_numerical() { EXIT_NUMERIC } else { EXIT_INPUT };
             return fail(&[d], &loaded.regime.sources, color, args.json, code);
         }
     };

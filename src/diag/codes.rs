@@ -113,6 +113,19 @@ impl Code {
     pub fn parse(text: &str) -> Option<Code> {
         Code::ALL.iter().copied().find(|c| c.as_str().eq_ignore_ascii_case(text.trim()))
     }
+
+    /// The help line for text that is no code: the nearest code, or how to list them.
+    pub fn unknown_help(text: &str) -> String {
+        let known: Vec<&str> = Code::ALL.iter().map(|c| c.as_str()).collect();
+        crate::check::suggest_name(text, known.iter().copied())
+            .map(|s| format!("did you mean `{s}`?"))
+            .unwrap_or_else(|| "run `gov explain --list` for every code".to_string())
+    }
+
+    /// Every code with its title, one per line (what `gov explain --list` prints).
+    pub fn list() -> String {
+        Code::ALL.iter().map(|c| format!("{c}  {}\n", c.title())).collect()
+    }
 }
 
 impl std::fmt::Display for Code {

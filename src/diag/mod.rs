@@ -88,6 +88,14 @@ impl Diagnostic {
     pub fn is_error(&self) -> bool {
         self.severity == Severity::Error
     }
+
+    /// True for a numerical failure of solving or simulating (`E05xx`, `E06xx`: exit
+    /// status 3), not a missing parameter value (`E0506`) or an unknown simulation
+    /// (`E0604`), which are input errors.
+    pub fn is_numerical(&self) -> bool {
+        let code = self.code.as_str();
+        (code.starts_with("E05") || code.starts_with("E06")) && !matches!(self.code, Code::E0506 | Code::E0604)
+    }
 }
 
 /// An ordered collection of diagnostics gathered by one stage.

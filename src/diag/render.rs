@@ -45,6 +45,21 @@ pub fn render_human(diags: &[Diagnostic], sources: &SourceMap, opts: RenderOptio
     out
 }
 
+/// The closing line of a check: `ok: `path`` or `error: could not check `path` due to 2
+/// errors` (`failed` when warnings are denied).
+pub fn check_summary(path: &str, errors: usize, warnings: usize, failed: bool) -> String {
+    let plural = |n: usize, w: &str| format!("{n} {w}{}", if n == 1 { "" } else { "s" });
+    match (errors, warnings, failed) {
+        (0, 0, _) => format!("ok: `{path}`\n"),
+        (0, w, false) => format!("ok: `{path}` ({})\n", plural(w, "warning")),
+        (0, w, true) => format!("error: `{path}` has {} (denied)\n", plural(w, "warning")),
+        (e, 0, _) => format!("error: could not check `{path}` due to {}\n", plural(e, "error")),
+        (e, w, _) => {
+            format!("error: could not check `{path}` due to {}; {} emitted\n", plural(e, "error"), plural(w, "warning"))
+        }
+    }
+}
+
 /// Renders one diagnostic as a JSON value via miette's `JSONReportHandler` (`message`,
 /// `code`, `severity`, `causes`, `help`, `filename`, `labels` with byte `span`s,
 /// `related`), then appends the keys the handler lacks: `notes`, `file` (the primary

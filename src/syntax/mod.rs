@@ -111,6 +111,14 @@ pub fn parse_expr(text: &str, source: SourceId) -> Result<ast::Expr, Diagnostic>
     builder.expr(expr)
 }
 
+/// Parses the expression that starts at byte `start` of `text` (the rest of a REPL
+/// command or a `NAME=VALUE`), with spans into the whole text.
+pub fn parse_expr_at(text: &str, start: usize, source: SourceId) -> Result<ast::Expr, Diagnostic> {
+    let start = crate::source::floor_char_boundary(text, start);
+    let padded = format!("{}{}", " ".repeat(start), &text[start..]);
+    parse_expr(&padded, source)
+}
+
 /// Bounds pest's work (rule calls) in proportion to the input, so no input can make
 /// parsing take exponential time; exceeding it is reported as `E0103`.
 fn limit_work(text: &str) {
