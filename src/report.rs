@@ -29,6 +29,23 @@ pub fn number(x: f64) -> String {
     trim(&format!("{x:.decimals$}"))
 }
 
+/// A number in a data file (CSV): the shortest text that reads back as exactly `x`, like
+/// the JSON output, so no precision is lost between a sweep and its analysis (`inf`,
+/// `-inf`, `NaN` for the non-finite).
+pub fn data_number(x: f64) -> String {
+    if x.is_nan() {
+        return "NaN".into();
+    }
+    if x.is_infinite() {
+        return if x > 0.0 { "inf".into() } else { "-inf".into() };
+    }
+    if x == 0.0 {
+        return "0".into();
+    }
+    let s = serde_json::Number::from_f64(x).map(|n| n.to_string()).unwrap_or_default();
+    s.strip_suffix(".0").map(str::to_string).unwrap_or(s)
+}
+
 fn trim(s: &str) -> String {
     if !s.contains('.') {
         return s.to_string();

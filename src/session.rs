@@ -223,6 +223,27 @@ fn uses(file: &File) -> Vec<String> {
         .collect()
 }
 
+/// Scenario models for a run of `regime` (checked with `overrides`): a scenario that adds
+/// or replaces rules is checked as its own program; the others use the base model.
+pub struct RegimeScenarios<'a> {
+    /// The regime.
+    pub regime: &'a Regime,
+    /// Its checked base model.
+    pub base: &'a Model,
+    /// The `--set` overrides.
+    pub overrides: &'a [Override],
+}
+
+impl crate::run::Scenarios for RegimeScenarios<'_> {
+    fn model_for(&self, name: &str) -> Result<Model, Vec<Diagnostic>> {
+        match self.regime.scenario_model(name, self.overrides) {
+            None => Ok(self.base.clone()),
+            Some((Some(m), _)) => Ok(m),
+            Some((None, d)) => Err(d.into_vec()),
+        }
+    }
+}
+
 /// A diagnostic for a file that could not be read, with an empty source to point into.
 pub fn unreadable(sources: &mut SourceMap, path: &str, reason: &str, code: Code, help: &str) -> Diagnostic {
     let id = sources.add(path, "");

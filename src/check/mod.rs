@@ -15,6 +15,7 @@ mod graph;
 mod members;
 mod rules;
 mod scope;
+mod sweep;
 mod types;
 pub mod units;
 

@@ -5,7 +5,11 @@ mod check;
 mod explain;
 mod fmt;
 mod input;
+mod merge;
+mod output;
+mod plot;
 mod run;
+mod sweep;
 
 use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 use std::io::{IsTerminal, Write};
@@ -49,6 +53,12 @@ pub enum Command {
     Check(check::CheckArgs),
     /// Solve a regime: equilibrium, checks, expects, comparisons (exit 1 if one fails, 3 on numerical failure).
     Run(run::RunArgs),
+    /// Solve a regime over a grid of parameter values (in parallel) and write a tidy table.
+    Sweep(sweep::SweepArgs),
+    /// Join the shard files of one sweep into the table of the whole sweep.
+    Merge(merge::MergeArgs),
+    /// Draw a sweep's table as SVG or PNG: lines against one parameter, or a region map over two.
+    Plot(plot::PlotArgs),
     /// Print regimes in the canonical layout.
     Fmt(fmt::FmtArgs),
     /// Explain a diagnostic code, with an example and the fix.
@@ -74,6 +84,9 @@ pub fn main() -> i32 {
     match cli.command {
         Command::Check(args) => check::run(&args, color),
         Command::Run(args) => run::run(&args, color),
+        Command::Sweep(args) => sweep::run(&args, color),
+        Command::Merge(args) => merge::run(&args, color),
+        Command::Plot(args) => plot::run(&args),
         Command::Fmt(args) => fmt::run(&args, color),
         Command::Explain(args) => explain::run(&args),
         Command::Completions { shell } => {

@@ -5,9 +5,8 @@
 use super::{err, input, out, EXIT_FAILED, EXIT_INPUT, EXIT_NUMERIC, EXIT_OK};
 use gov::diag::render::{render_human, render_json, RenderOptions};
 use gov::diag::{Code, Diagnostic};
-use gov::model::Model;
-use gov::run::{run as run_regime, Scenarios};
-use gov::session::{Override, Regime};
+use gov::run::run as run_regime;
+use gov::session::{Regime, RegimeScenarios};
 use gov::source::SourceMap;
 
 /// Arguments of `gov run`.
@@ -24,22 +23,6 @@ pub struct RunArgs {
     /// Print the report as JSON on stdout (schema: docs/json.md).
     #[arg(long)]
     json: bool,
-}
-
-struct FromSession<'a> {
-    regime: &'a Regime,
-    base: &'a Model,
-    overrides: &'a [Override],
-}
-
-impl Scenarios for FromSession<'_> {
-    fn model_for(&self, name: &str) -> Result<Model, Vec<Diagnostic>> {
-        match self.regime.scenario_model(name, self.overrides) {
-            None => Ok(self.base.clone()),
-            Some((Some(m), _)) => Ok(m),
-            Some((None, d)) => Err(d.into_vec()),
-        }
-    }
 }
 
 /// Runs `gov run`.
@@ -68,14 +51,8 @@ pub fn run(args: &RunArgs, color: bool) -> i32 {
     let warnings: Vec<Diagnostic> = diags.iter().filter(|d| !d.is_error()).cloned().collect();
     let Some(model) = model else { return fail(&diags.into_vec(), &regime.sources, color, args.json, EXIT_INPUT) };
     if let Some(name) = &args.scenario {
-        if !model.scenarios.iter().any(|s| &s.name == name) && name != "base" {
-            let names: Vec<&str> = model.scenarios.iter().map(|s| s.name.as_str()).collect();
-            let hint = gov::check::suggest_name(name, names.iter().copied())
-                .map(|s| format!("did you mean `{s}`?"))
-                .unwrap_or_else(|| {
-                    format!("the scenarios are: base{}", names.iter().map(|n| format!(", {n}")).collect::<String>())
-                });
-            err(&format!("error[{}]: unknown scenario `{name}`\n  Help: {hint}\n", Code::E0209));
+        if let Some(message) = unknown_scenario(&model, name) {
+            err(&message);
             return EXIT_INPUT;
         }
     }
@@ -83,7 +60,7 @@ pub fn run(args: &RunArgs, color: bool) -> i32 {
         err(&render_human(&warnings, &regime.sources, RenderOptions { color }));
     }
     let scenario = args.scenario.as_deref().filter(|s| *s != "base");
-    let provider = FromSession { regime: &regime, base: &model, overrides: &overrides };
+    let provider = RegimeScenarios { regime: &regime, base: &model, overrides: &overrides };
     match run_regime(&model, &provider, scenario) {
         Ok(report) => {
             if args.json {
@@ -104,6 +81,18 @@ pub fn run(args: &RunArgs, color: bool) -> i32 {
             fail(&diags, &regime.sources, color, args.json, code)
         }
     }
+}
+
+/// The `E0209` message for a `--scenario` the model does not declare.
+pub(crate) fn unknown_scenario(model: &gov::model::Model, name: &str) -> Option<String> {
+    if model.scenarios.iter().any(|s| s.name == name) || name == "base" {
+        return None;
+    }
+    let names: Vec<&str> = model.scenarios.iter().map(|s| s.name.as_str()).collect();
+    let hint = gov::check::suggest_name(name, names.iter().copied())
+        .map(|s| format!("did you mean `{s}`?"))
+        .unwrap_or_else(|| format!("the scenarios are: base{}", names.iter().map(|n| format!(", {n}")).collect::<String>()));
+    Some(format!("error[{}]: unknown scenario `{name}`\n  Help: {hint}\n", Code::E0209))
 }
 
 /// A Gambit strategic-form game: every pure and (two players) extreme mixed equilibrium.
@@ -143,7 +132,7 @@ fn run_nfg(args: &RunArgs, text: &str, mut sources: SourceMap, color: bool) -> i
     }
 }
 
-fn fail(diags: &[Diagnostic], sources: &SourceMap, color: bool, json: bool, code: i32) -> i32 {
+pub(crate) fn fail(diags: &[Diagnostic], sources: &SourceMap, color: bool, json: bool, code: i32) -> i32 {
     if json {
         let doc = serde_json::json!({ "version": 1, "ok": false, "diagnostics": diags.iter().map(|d| render_json(d, sources)).collect::<Vec<_>>() });
         out(&format!("{}\n", serde_json::to_string_pretty(&doc).unwrap_or_default()));
