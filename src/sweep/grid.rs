@@ -172,13 +172,12 @@ pub fn linear(a: f64, b: f64, n: usize) -> Vec<f64> {
 
 /// `n` geometrically spaced values from `a` to `b` (both positive), both exactly.
 pub fn log_spaced(a: f64, b: f64, n: usize) -> Vec<f64> {
-    let (la, lb) = (a.ln(), b.ln());
     let last = n.saturating_sub(1).max(1) as f64;
     (0..n)
         .map(|k| match k {
             0 => a,
             _ if k + 1 == n => b,
-            _ => (la + (lb - la) * (k as f64 / last)).exp(),
+            _ => a * (b / a).powf(k as f64 / last),
         })
         .collect()
 }
