@@ -729,11 +729,11 @@ pub enum AxisValues {
     /// `lo..hi:steps`, both ends included; geometric when `log`.
     Grid {
         /// First value.
-        lo: Expr,
+        lo: Box<Expr>,
         /// Last value.
-        hi: Expr,
+        hi: Box<Expr>,
         /// Number of values (an `Int` of at least 2).
-        steps: Expr,
+        steps: Box<Expr>,
         /// Geometric spacing.
         log: bool,
     },

@@ -108,7 +108,16 @@ fn run_failures_are_documents_too() {
 #[test]
 fn sweep_document_follows_the_schema() {
     let out = Command::new(env!("CARGO_BIN_EXE_gov"))
-        .args(["sweep", "examples/openness.gov", "--json", "-q", "--vary", "theta=0.5,0.9", "--vary", "alpha0=0usd,4usd"])
+        .args([
+            "sweep",
+            "examples/openness.gov",
+            "--json",
+            "-q",
+            "--vary",
+            "theta=0.5,0.9",
+            "--vary",
+            "alpha0=0usd,4usd",
+        ])
         .args(["--metric", "open_source", "--metric", "omega=Generalist.omega"])
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .output()

@@ -111,7 +111,15 @@ fn a_point_is_what_gov_run_computes_there() {
     assert_eq!(rows.len(), 4);
     for row in rows {
         let (q, b) = (row["Q"].as_f64().unwrap(), row["b"].as_f64().unwrap());
-        let run = gov(&["run", PERMITS, "--json", "--set", &format!("Q={q:?}pflop"), "--set", &format!("b={b:?}usd/pflop^2")]);
+        let run = gov(&[
+            "run",
+            PERMITS,
+            "--json",
+            "--set",
+            &format!("Q={q:?}pflop"),
+            "--set",
+            &format!("b={b:?}usd/pflop^2"),
+        ]);
         let report: serde_json::Value = serde_json::from_slice(&run.stdout).unwrap();
         assert_eq!(row["permits.price"], report["markets"][0]["price"], "price at Q = {q}, b = {b}");
         for (k, m) in report["members"].as_array().unwrap().iter().enumerate() {
@@ -174,7 +182,16 @@ fn plots_have_units_and_legends_and_png_renders() {
     let again = dir.join("again.png");
     gov(&["plot", prefix.with_extension("json").to_str().unwrap(), "--out", again.to_str().unwrap()]);
     assert_eq!(read(png), read(again), "the same table gives the same PNG");
-    let refused = gov(&["plot", prefix.with_extension("json").to_str().unwrap(), "--kind", "line", "--metric", "open_source", "--out", "x.svg"]);
+    let refused = gov(&[
+        "plot",
+        prefix.with_extension("json").to_str().unwrap(),
+        "--kind",
+        "line",
+        "--metric",
+        "open_source",
+        "--out",
+        "x.svg",
+    ]);
     assert_eq!(refused.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&refused.stderr).contains("is a category"));
 }
@@ -215,7 +232,12 @@ fn library_sweep(varies: &[String], shard: Option<Shard>) -> (Header, Vec<table:
             .grid
             .axes
             .iter()
-            .map(|a| AxisInfo { name: a.name.clone(), unit: None, spacing: a.spacing.as_str().into(), values: a.values.clone() })
+            .map(|a| AxisInfo {
+                name: a.name.clone(),
+                unit: None,
+                spacing: a.spacing.as_str().into(),
+                values: a.values.clone(),
+            })
             .collect(),
         shard,
         complete: true,
@@ -259,7 +281,17 @@ fn interrupt_keeps_the_points_solved() {
     let dir = scratch("interrupt");
     let prefix = dir.join("long");
     let mut child = Command::new(env!("CARGO_BIN_EXE_gov"))
-        .args(["sweep", "examples/openness.gov", "-q", "--jobs", "1", "--vary", "theta=0..1:200", "--vary", "p=0usd..1usd:200"])
+        .args([
+            "sweep",
+            "examples/openness.gov",
+            "-q",
+            "--jobs",
+            "1",
+            "--vary",
+            "theta=0..1:200",
+            "--vary",
+            "p=0usd..1usd:200",
+        ])
         .args(["--out", prefix.to_str().unwrap()])
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .spawn()
@@ -276,4 +308,32 @@ fn interrupt_keeps_the_points_solved() {
     assert!(rows.windows(2).all(|w| w[0].index < w[1].index), "rows stay in grid order");
     let csv = String::from_utf8(read(prefix.with_extension("csv"))).unwrap();
     assert_eq!(csv.lines().count(), rows.len() + 1);
+}
+
+/// `--shard slurm` takes the shard from a job array's environment (0- or 1-based ids).
+#[test]
+fn slurm_shards_come_from_the_environment() {
+    let run = |env: &[(&str, &str)], shard: &str| {
+        let out = Command::new(env!("CARGO_BIN_EXE_gov"))
+            .args(["sweep", PERMITS, "-q", "--json", "--vary", "Q=50pflop..100pflop:5", "--shard", shard])
+            .env_remove("SLURM_ARRAY_TASK_ID")
+            .env_remove("SLURM_ARRAY_TASK_MIN")
+            .env_remove("SLURM_ARRAY_TASK_COUNT")
+            .envs(env.iter().copied())
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .output()
+            .expect("gov runs");
+        (out.status.code(), out.stdout, String::from_utf8_lossy(&out.stderr).into_owned())
+    };
+    let explicit = run(&[], "2/3");
+    let one_based =
+        run(&[("SLURM_ARRAY_TASK_ID", "2"), ("SLURM_ARRAY_TASK_MIN", "1"), ("SLURM_ARRAY_TASK_COUNT", "3")], "slurm");
+    let zero_based =
+        run(&[("SLURM_ARRAY_TASK_ID", "1"), ("SLURM_ARRAY_TASK_MIN", "0"), ("SLURM_ARRAY_TASK_COUNT", "3")], "slurm");
+    assert_eq!(explicit.0, Some(0));
+    assert_eq!(explicit.1, one_based.1);
+    assert_eq!(explicit.1, zero_based.1);
+    let outside = run(&[], "slurm");
+    assert_eq!(outside.0, Some(2));
+    assert!(outside.2.contains("E0106") && outside.2.contains("SLURM_ARRAY_TASK_ID"), "{}", outside.2);
 }

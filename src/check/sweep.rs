@@ -49,7 +49,11 @@ impl<'a> Checker<'a> {
                     format!(
                         "the table's own columns are {} and the varied parameters; {}",
                         crate::sweep::table::RESERVED.join(", "),
-                        if what == "metric" { "name the metric otherwise: `--metric NAME=EXPR`" } else { "rename the parameter" }
+                        if what == "metric" {
+                            "name the metric otherwise: `--metric NAME=EXPR`"
+                        } else {
+                            "rename the parameter"
+                        }
                     ),
                 );
             }
@@ -99,7 +103,7 @@ impl<'a> Checker<'a> {
                 let lo = typed(self, lo);
                 let hi = typed(self, hi);
                 let steps = self.expect_type(steps, &Type::int(), &mut Ctx::new(None, None), "the number of steps");
-                AxisValues::Grid { lo, hi, steps, log: *log }
+                AxisValues::Grid { lo: Box::new(lo), hi: Box::new(hi), steps: Box::new(steps), log: *log }
             }
             VaryValues::List(items) => AxisValues::List(items.iter().map(|e| typed(self, e)).collect()),
         };

@@ -106,7 +106,9 @@ fn load(path: &Path) -> Result<Table, String> {
     }
     let mut table = Table::from_csv(&text)?;
     let sibling = path.with_extension("json");
-    if let Ok((header, _)) = std::fs::read_to_string(&sibling).map_err(|e| e.to_string()).and_then(|t| gov::sweep::table::parse(&t)) {
+    if let Ok((header, _)) =
+        std::fs::read_to_string(&sibling).map_err(|e| e.to_string()).and_then(|t| gov::sweep::table::parse(&t))
+    {
         for a in &mut table.axes {
             if let Some(h) = header.axes.iter().find(|h| h.name == a.name) {
                 a.unit.clone_from(&h.unit);

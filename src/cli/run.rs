@@ -89,9 +89,10 @@ pub(crate) fn unknown_scenario(model: &gov::model::Model, name: &str) -> Option<
         return None;
     }
     let names: Vec<&str> = model.scenarios.iter().map(|s| s.name.as_str()).collect();
-    let hint = gov::check::suggest_name(name, names.iter().copied())
-        .map(|s| format!("did you mean `{s}`?"))
-        .unwrap_or_else(|| format!("the scenarios are: base{}", names.iter().map(|n| format!(", {n}")).collect::<String>()));
+    let hint =
+        gov::check::suggest_name(name, names.iter().copied()).map(|s| format!("did you mean `{s}`?")).unwrap_or_else(
+            || format!("the scenarios are: base{}", names.iter().map(|n| format!(", {n}")).collect::<String>()),
+        );
     Some(format!("error[{}]: unknown scenario `{name}`\n  Help: {hint}\n", Code::E0209))
 }
 

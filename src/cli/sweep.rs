@@ -88,7 +88,8 @@ pub fn run(args: &SweepArgs, color: bool) -> i32 {
             Err(d) => return fail(&[d], &regime.sources, color, false, EXIT_INPUT),
         }
     }
-    let request = spec::Request { sweep: args.sweep.clone(), varies: args.varies.clone(), metrics: args.metrics.clone() };
+    let request =
+        spec::Request { sweep: args.sweep.clone(), varies: args.varies.clone(), metrics: args.metrics.clone() };
     let name = match spec::attach(&mut regime, &request) {
         Ok(n) => n,
         Err(d) => return fail(&d, &regime.sources, color, false, EXIT_INPUT),
@@ -211,15 +212,18 @@ fn write(args: &SweepArgs, header: &Header, rows: &[table::Row]) -> Result<(), S
 fn parse_shard(text: &str) -> Result<Shard, String> {
     if text == "slurm" {
         let var = |k: &str| -> Result<usize, String> {
-            let v = std::env::var(k).map_err(|_| format!("`--shard slurm` needs `{k}` (run it inside a Slurm job array)"))?;
+            let v = std::env::var(k)
+                .map_err(|_| format!("`--shard slurm` needs `{k}` (run it inside a Slurm job array)"))?;
             v.trim().parse().map_err(|_| format!("`{k}` is `{v}`, not a whole number"))
         };
-        let (id, min, count) = (var("SLURM_ARRAY_TASK_ID")?, var("SLURM_ARRAY_TASK_MIN")?, var("SLURM_ARRAY_TASK_COUNT")?);
+        let (id, min, count) =
+            (var("SLURM_ARRAY_TASK_ID")?, var("SLURM_ARRAY_TASK_MIN")?, var("SLURM_ARRAY_TASK_COUNT")?);
         let index = id.checked_sub(min).ok_or("`SLURM_ARRAY_TASK_ID` is below `SLURM_ARRAY_TASK_MIN`")?;
         return checked(index + 1, count);
     }
     let (i, n) = text.split_once('/').ok_or_else(|| format!("`--shard {text}`: write `I/N`, e.g. `--shard 1/4`"))?;
-    let parse = |s: &str| s.trim().parse::<usize>().map_err(|_| format!("`--shard {text}`: `{s}` is not a whole number"));
+    let parse =
+        |s: &str| s.trim().parse::<usize>().map_err(|_| format!("`--shard {text}`: `{s}` is not a whole number"));
     checked(parse(i)?, parse(n)?)
 }
 

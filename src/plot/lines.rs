@@ -12,7 +12,13 @@ const MAX_LINES: usize = 10;
 /// One line: its legend and its points (a `None` breaks the line).
 type Series = (String, Vec<Option<(f64, f64)>>);
 
-pub(super) fn draw(table: &Table, metrics: &[usize], x: usize, title: &str, size: (u32, u32)) -> Result<String, String> {
+pub(super) fn draw(
+    table: &Table,
+    metrics: &[usize],
+    x: usize,
+    title: &str,
+    size: (u32, u32),
+) -> Result<String, String> {
     for &m in metrics {
         if table.columns[m].kind == Kind::Category {
             return Err(format!(

@@ -26,9 +26,12 @@ pub(super) fn draw(table: &Table, metric: usize, x: usize, title: &str, size: (u
         root.fill(&WHITE).map_err(e)?;
         let root = root.titled(title, ("sans-serif", 20)).map_err(e)?;
         let (plot, legend) = root.split_horizontally(size.0.saturating_sub(LEGEND));
-        let (Some(&(x0, _)), Some(&(_, x1)), Some(&(y0, _)), Some(&(_, y1))) =
-            (x_edges.first().map(|e| &e.1), x_edges.last().map(|e| &e.1), y_edges.first().map(|e| &e.1), y_edges.last().map(|e| &e.1))
-        else {
+        let (Some(&(x0, _)), Some(&(_, x1)), Some(&(y0, _)), Some(&(_, y1))) = (
+            x_edges.first().map(|e| &e.1),
+            x_edges.last().map(|e| &e.1),
+            y_edges.first().map(|e| &e.1),
+            y_edges.last().map(|e| &e.1),
+        ) else {
             return Err("the sweep has no points".into());
         };
         let mut chart = ChartBuilder::on(&plot)
@@ -47,12 +50,9 @@ pub(super) fn draw(table: &Table, metric: usize, x: usize, title: &str, size: (u
             .y_label_formatter(&y_fmt)
             .draw()
             .map_err(e)?;
-        let cells = table.rows.iter().zip(&fills.colors).filter_map(|(r, c)| {
-            let (_, (ax, bx)) = x_edges.iter().find(|(v, _)| *v == place(xa, r.coords[x]))?;
-            let (_, (ay, by)) = y_edges.iter().find(|(v, _)| *v == place(ya, r.coords[y]))?;
-            let (red, green, blue) = (*c)?;
-            Some(Rectangle::new([(*ax, *ay), (*bx, *by)], RGBColor(red, green, blue).filled()))
-        });
+        let cells = runs(table, &fills.colors, (x, &x_edges), (y, &y_edges))
+            .into_iter()
+            .map(|(a, b, (r, g, bl))| Rectangle::new([a, b], RGBColor(r, g, bl).filled()));
         chart.draw_series(cells).map_err(e)?;
         draw_legend(&legend, column.name.as_str(), column.unit.as_deref(), &fills).map_err(e)?;
         root.present().map_err(e)?;
@@ -158,21 +158,74 @@ fn draw_legend<DB: DrawingBackend>(
     Ok(())
 }
 
+/// The cells as rectangles, neighbours of one colour along a row joined (a region map
+/// then has a few shapes per row instead of one per point).
+fn runs(
+    table: &Table,
+    colors: &[Option<(u8, u8, u8)>],
+    (x, x_edges): (usize, &[Edge]),
+    (y, y_edges): (usize, &[Edge]),
+) -> Vec<Rect> {
+    let at = |edges: &[Edge], v: f64| edges.iter().position(|(e, _)| *e == v);
+    let mut cells: Vec<(usize, usize, (u8, u8, u8))> = table
+        .rows
+        .iter()
+        .zip(colors)
+        .filter_map(|(r, c)| {
+            let i = at(x_edges, place(&table.axes[x], r.coords[x]))?;
+            let j = at(y_edges, place(&table.axes[y], r.coords[y]))?;
+            Some((j, i, (*c)?))
+        })
+        .collect();
+    cells.sort_by_key(|&(j, i, _)| (j, i));
+    // (row, first column, last column) and the colour of each run.
+    let mut out: Vec<((usize, usize, usize), Rgb)> = Vec::new();
+    for (j, i, c) in cells {
+        match out.last_mut() {
+            Some(((row, _, last), color)) if *row == j && *last + 1 == i && *color == c => *last = i,
+            _ => out.push(((j, i, i), c)),
+        }
+    }
+    out.into_iter()
+        .map(|((j, first, last), c)| ((x_edges[first].1 .0, y_edges[j].1 .0), (x_edges[last].1 .1, y_edges[j].1 .1), c))
+        .collect()
+}
+
+/// A colour.
+type Rgb = (u8, u8, u8);
+
+/// A filled rectangle: two corners and a colour.
+type Rect = ((f64, f64), (f64, f64), Rgb);
+
+/// A distinct axis value and the cell around it.
+type Edge = (f64, (f64, f64));
+
 fn rgb((r, g, b): (u8, u8, u8)) -> RGBColor {
     RGBColor(r, g, b)
 }
 
 /// For each distinct value (sorted), the cell from halfway to the previous value to
 /// halfway to the next (half a step beyond the ends; one unit for a single value).
-fn edges(mut v: Vec<f64>) -> Vec<(f64, (f64, f64))> {
+fn edges(mut v: Vec<f64>) -> Vec<Edge> {
     v.sort_by(f64::total_cmp);
     v.dedup();
     let n = v.len();
     (0..n)
         .map(|k| {
-            let left = if k > 0 { (v[k] + v[k - 1]) / 2.0 } else if n > 1 { v[0] - (v[1] - v[0]) / 2.0 } else { v[0] - 0.5 };
-            let right =
-                if k + 1 < n { (v[k] + v[k + 1]) / 2.0 } else if n > 1 { v[k] + (v[k] - v[k - 1]) / 2.0 } else { v[0] + 0.5 };
+            let left = if k > 0 {
+                (v[k] + v[k - 1]) / 2.0
+            } else if n > 1 {
+                v[0] - (v[1] - v[0]) / 2.0
+            } else {
+                v[0] - 0.5
+            };
+            let right = if k + 1 < n {
+                (v[k] + v[k + 1]) / 2.0
+            } else if n > 1 {
+                v[k] + (v[k] - v[k - 1]) / 2.0
+            } else {
+                v[0] + 0.5
+            };
             (v[k], (left, right))
         })
         .collect()

@@ -88,7 +88,10 @@ impl Table {
                     .iter()
                     .map(|n| {
                         let cells = r.outcome.as_ref().ok();
-                        cells.and_then(|c| c.iter().find(|(k, _)| k == n)).map(|(_, v)| v.clone()).unwrap_or(Cell::Empty)
+                        cells
+                            .and_then(|c| c.iter().find(|(k, _)| k == n))
+                            .map(|(_, v)| v.clone())
+                            .unwrap_or(Cell::Empty)
                     })
                     .collect(),
             })
@@ -132,7 +135,9 @@ impl Table {
         for (line, r) in raw.iter().enumerate() {
             let field = |k: usize| r.get(k).map(String::as_str).unwrap_or("");
             let coords = (1..status)
-                .map(|k| parse_num(field(k)).ok_or_else(|| format!("line {}: `{}` is not a number", line + 2, field(k))))
+                .map(|k| {
+                    parse_num(field(k)).ok_or_else(|| format!("line {}: `{}` is not a number", line + 2, field(k)))
+                })
                 .collect::<Result<Vec<f64>, String>>()?;
             let cells = (status + 1..end)
                 .zip(&columns)
@@ -215,9 +220,10 @@ pub fn svg(table: &Table, request: &Request) -> Result<String, String> {
     if table.axes.len() > 2 {
         return Err(format!("the sweep varies {} parameters; a picture shows one or two", table.axes.len()));
     }
-    let title = request.title.clone().unwrap_or_else(|| {
-        metrics.iter().map(|&m| table.columns[m].name.as_str()).collect::<Vec<_>>().join(", ")
-    });
+    let title = request
+        .title
+        .clone()
+        .unwrap_or_else(|| metrics.iter().map(|&m| table.columns[m].name.as_str()).collect::<Vec<_>>().join(", "));
     match kind {
         PlotKind::Line => lines::draw(table, &metrics, x, &title, request.size),
         PlotKind::Map => {

@@ -54,7 +54,8 @@ impl Variant {
     /// are the varied parameters' names.
     pub fn new(name: &str, model: Model, axes: &[String]) -> Variant {
         let scenario = model.scenarios.iter().find(|s| s.name == name).cloned();
-        let params = axes.iter().map(|a| model.params.iter().position(|p| p.name == *a).unwrap_or(usize::MAX)).collect();
+        let params =
+            axes.iter().map(|a| model.params.iter().position(|p| p.name == *a).unwrap_or(usize::MAX)).collect();
         Variant { name: name.to_string(), model, scenario, params }
     }
 
@@ -77,6 +78,13 @@ impl Variant {
             scenario.sets.extend(s.sets.iter().cloned());
             scenario.removes.clone_from(&s.removes);
             scenario.fixes.clone_from(&s.fixes);
+        }
+        // What checking the regime with these values as `--set`s would refuse (a `Prob`
+        // out of range, a list too short for the family) fails the point, not silently.
+        if let Some(d) =
+            crate::check::constant_diagnostics(&self.model, &scenario.sets).into_iter().find(|d| d.is_error())
+        {
+            return Err(d);
         }
         solve(&self.model, Some(&scenario)).map_err(|e| e.to_diagnostic())
     }
@@ -124,8 +132,9 @@ impl PointSolver {
                     let v = decide_expect(model, state, x).map_err(|e| e.to_diagnostic())?;
                     out.push(category(&metric.name, if v.holds { "ok" } else { "fails" }));
                 }
-                SweepMetricKind::Threshold(name) => threshold_entries(model, state, name, &metric.name, &mut out)
-                    .map_err(eval_err)?,
+                SweepMetricKind::Threshold(name) => {
+                    threshold_entries(model, state, name, &metric.name, &mut out).map_err(eval_err)?
+                }
                 SweepMetricKind::Compare(name) => {
                     self.compare_entries(name, &metric.name, values, &solution, &mut solved, &mut out)?
                 }

@@ -94,7 +94,7 @@ pub fn attach(regime: &mut Regime, request: &Request) -> Result<String, Vec<Diag
         }
     }
     let first = varies.first().map(|v| v.span).or_else(|| metrics.first().and_then(metric_span)).unwrap_or_default();
-    clauses.extend(varies.into_iter().map(SweepClause::Vary));
+    clauses.extend(varies.into_iter().map(|v| SweepClause::Vary(Box::new(v))));
     clauses.extend(decl_metrics);
     clauses.extend(metrics);
     let name = name.unwrap_or(Ident { name: COMMAND_LINE.to_string(), span: first });

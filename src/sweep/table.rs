@@ -296,7 +296,11 @@ pub fn parse(text: &str) -> Result<(Header, Vec<Row>), String> {
             name: a.get("name").and_then(Value::as_str).unwrap_or_default().to_string(),
             unit: a.get("unit").and_then(Value::as_str).map(str::to_string),
             spacing: a.get("spacing").and_then(Value::as_str).unwrap_or_default().to_string(),
-            values: a.get("values").and_then(Value::as_array).map(|v| v.iter().map(number).collect()).unwrap_or_default(),
+            values: a
+                .get("values")
+                .and_then(Value::as_array)
+                .map(|v| v.iter().map(number).collect())
+                .unwrap_or_default(),
         })
         .collect::<Vec<_>>();
     let mut columns = IndexMap::new();
@@ -304,7 +308,8 @@ pub fn parse(text: &str) -> Result<(Header, Vec<Row>), String> {
         if c.get("role").and_then(Value::as_str) != Some("metric") {
             continue;
         }
-        let kind = if c.get("type").and_then(Value::as_str) == Some("category") { Kind::Category } else { Kind::Number };
+        let kind =
+            if c.get("type").and_then(Value::as_str) == Some("category") { Kind::Category } else { Kind::Number };
         let name = c.get("name").and_then(Value::as_str).unwrap_or_default().to_string();
         columns.insert(name, ColumnInfo { kind, unit: c.get("unit").and_then(Value::as_str).map(str::to_string) });
     }

@@ -430,7 +430,7 @@ pub struct SweepDecl {
 #[derive(Debug, Clone, PartialEq)]
 pub enum SweepClause {
     /// `vary name = values`.
-    Vary(Vary),
+    Vary(Box<Vary>),
     /// `metric name = expr`.
     Metric(Ident, Expr),
 }
@@ -452,11 +452,11 @@ pub enum VaryValues {
     /// `lo..hi:steps` (`:log` for geometric spacing), both ends included.
     Grid {
         /// First value.
-        lo: Expr,
+        lo: Box<Expr>,
         /// Last value.
-        hi: Expr,
+        hi: Box<Expr>,
         /// Number of values.
-        steps: Expr,
+        steps: Box<Expr>,
         /// Geometric rather than even spacing.
         log: bool,
     },

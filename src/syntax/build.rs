@@ -525,11 +525,11 @@ impl<'a> Builder<'a> {
         for p in self.parts(&pair).into_iter().skip(1) {
             let parts = self.parts(&p);
             let clause = match (p.as_rule(), parts.as_slice()) {
-                (Rule::sweep_vary, [param, values]) => SweepClause::Vary(Vary {
+                (Rule::sweep_vary, [param, values]) => SweepClause::Vary(Box::new(Vary {
                     param: self.ident(param.clone()),
                     values: self.vary_values(values.clone())?,
                     span: self.span(&p),
-                }),
+                })),
                 (Rule::sweep_metric, [n, e]) => SweepClause::Metric(self.ident(n.clone()), self.expr(e.clone())?),
                 _ => return Err(self.internal(&p, "sweep clause shape")),
             };
@@ -544,14 +544,14 @@ impl<'a> Builder<'a> {
         let parts = self.parts(&inner);
         match (inner.as_rule(), parts.as_slice()) {
             (Rule::vary_grid, [lo, hi, steps, rest @ ..]) => Ok(VaryValues::Grid {
-                lo: self.expr(lo.clone())?,
-                hi: self.expr(hi.clone())?,
-                steps: self.expr(steps.clone())?,
+                lo: Box::new(self.expr(lo.clone())?),
+                hi: Box::new(self.expr(hi.clone())?),
+                steps: Box::new(self.expr(steps.clone())?),
                 log: rest.iter().any(|p| p.as_rule() == Rule::vary_log),
             }),
-            (Rule::vary_list, items) => Ok(VaryValues::List(
-                items.iter().map(|e| self.expr(e.clone())).collect::<Result<Vec<_>>>()?,
-            )),
+            (Rule::vary_list, items) => {
+                Ok(VaryValues::List(items.iter().map(|e| self.expr(e.clone())).collect::<Result<Vec<_>>>()?))
+            }
             _ => Err(self.internal(&inner, "vary values shape")),
         }
     }
