@@ -45,7 +45,7 @@ pub(super) fn draw(
         let e = |e: DrawingAreaErrorKind<_>| format!("cannot draw: {e}");
         root.fill(&WHITE).map_err(e)?;
         let mut chart = ChartBuilder::on(&root)
-            .caption(title, ("sans-serif", 20))
+            .caption(title, ("sans-serif", 24))
             .margin(16)
             .x_label_area_size(48)
             .y_label_area_size(72)
@@ -57,6 +57,8 @@ pub(super) fn draw(
             .configure_mesh()
             .x_desc(label(&axis.name, axis.unit.as_deref()))
             .y_desc(y_desc)
+            .axis_desc_style(("sans-serif", 18))
+            .label_style(("sans-serif", 15))
             .x_label_formatter(&x_fmt)
             .y_label_formatter(&y_fmt)
             .light_line_style(RGBColor(235, 235, 235))
@@ -82,7 +84,7 @@ pub(super) fn draw(
                 .position(SeriesLabelPosition::UpperRight)
                 .background_style(WHITE.mix(0.85))
                 .border_style(RGBColor(160, 160, 160))
-                .label_font(("sans-serif", 13))
+                .label_font(("sans-serif", 16))
                 .draw()
                 .map_err(e)?;
         }

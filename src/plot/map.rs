@@ -10,7 +10,7 @@ use plotters::prelude::*;
 use plotters::style::colors::colormaps::ViridisRGB;
 
 /// Width of the legend panel, pixels.
-const LEGEND: u32 = 190;
+const LEGEND: u32 = 230;
 
 pub(super) fn draw(table: &Table, metric: usize, x: usize, title: &str, size: (u32, u32)) -> Result<String, String> {
     let y = 1 - x;
@@ -24,7 +24,7 @@ pub(super) fn draw(table: &Table, metric: usize, x: usize, title: &str, size: (u
         let root = SVGBackend::with_string(&mut out, size).into_drawing_area();
         let e = |e: DrawingAreaErrorKind<_>| format!("cannot draw: {e}");
         root.fill(&WHITE).map_err(e)?;
-        let root = root.titled(title, ("sans-serif", 20)).map_err(e)?;
+        let root = root.titled(title, ("sans-serif", 24)).map_err(e)?;
         let (plot, legend) = root.split_horizontally(size.0.saturating_sub(LEGEND));
         let (Some(&(x0, _)), Some(&(_, x1)), Some(&(y0, _)), Some(&(_, y1))) = (
             x_edges.first().map(|e| &e.1),
@@ -46,6 +46,8 @@ pub(super) fn draw(table: &Table, metric: usize, x: usize, title: &str, size: (u
             .disable_mesh()
             .x_desc(label(&xa.name, xa.unit.as_deref()))
             .y_desc(label(&ya.name, ya.unit.as_deref()))
+            .axis_desc_style(("sans-serif", 18))
+            .label_style(("sans-serif", 15))
             .x_label_formatter(&x_fmt)
             .y_label_formatter(&y_fmt)
             .draw()
@@ -122,7 +124,7 @@ fn draw_legend<DB: DrawingBackend>(
     unit: Option<&str>,
     fills: &Fills,
 ) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
-    let font = ("sans-serif", 13).into_font().color(&BLACK);
+    let font = ("sans-serif", 17).into_font().color(&BLACK);
     area.draw(&Text::new(label(name, unit), (8, 24), font.clone()))?;
     let mut rows: Vec<(String, (u8, u8, u8))> = Vec::new();
     match &fills.legend {

@@ -243,8 +243,9 @@ fn unknown(what: &str, name: &str, names: &[&str]) -> String {
     }
 }
 
-/// Colour-blind-safe colours (Okabe and Ito), for lines and categories.
-const PALETTE: [(u8, u8, u8); 8] = [
+/// Colour-blind-safe colours (Okabe and Ito, then a grey and a brown), for lines and
+/// categories: as many as the lines one plot draws.
+const PALETTE: [(u8, u8, u8); 10] = [
     (0, 114, 178),
     (230, 159, 0),
     (0, 158, 115),
@@ -253,6 +254,8 @@ const PALETTE: [(u8, u8, u8); 8] = [
     (213, 94, 0),
     (240, 228, 66),
     (0, 0, 0),
+    (120, 120, 120),
+    (140, 86, 75),
 ];
 
 /// The colour of failed points.
