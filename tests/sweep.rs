@@ -294,6 +294,7 @@ fn interrupt_keeps_the_points_solved() {
         ])
         .args(["--out", prefix.to_str().unwrap()])
         .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stderr(std::process::Stdio::null())
         .spawn()
         .expect("gov runs");
     // Long enough to solve some points, far shorter than the 40,000 of the grid.
