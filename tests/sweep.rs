@@ -228,17 +228,7 @@ fn library_sweep(varies: &[String], shard: Option<Shard>) -> (Header, Vec<table:
         model_hash: gov::sweep::model_hash(FIRM, &[]),
         grid_hash: plan.grid.hash(&[]),
         points: plan.grid.len,
-        axes: plan
-            .grid
-            .axes
-            .iter()
-            .map(|a| AxisInfo {
-                name: a.name.clone(),
-                unit: None,
-                spacing: a.spacing.as_str().into(),
-                values: a.values.clone(),
-            })
-            .collect(),
+        axes: AxisInfo::of(&plan.grid),
         shard,
         complete: true,
         columns,

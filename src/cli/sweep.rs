@@ -128,17 +128,7 @@ pub fn run(args: &SweepArgs, color: bool) -> i32 {
         model_hash: gov::sweep::model_hash(&text, &args.sets),
         grid_hash: plan.grid.hash(&extra),
         points: plan.grid.len,
-        axes: plan
-            .grid
-            .axes
-            .iter()
-            .map(|a| AxisInfo {
-                name: a.name.clone(),
-                unit: gov::sweep::point::unit(&a.ty),
-                spacing: a.spacing.as_str().to_string(),
-                values: a.values.clone(),
-            })
-            .collect(),
+        axes: AxisInfo::of(&plan.grid),
         shard,
         complete: !interrupted,
         columns,
@@ -173,7 +163,9 @@ fn solve_with_progress(plan: &Plan, points: std::ops::Range<usize>, args: &Sweep
     } else {
         indicatif::ProgressBar::with_draw_target(Some(points.len() as u64), indicatif::ProgressDrawTarget::stderr())
     };
-    if let Ok(style) = indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} points  {per_sec}  eta {eta}") {
+    if let Ok(style) =
+        indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} points  {elapsed} elapsed, eta {eta}")
+    {
         bar.set_style(style);
     }
     let tick = || bar.inc(1);

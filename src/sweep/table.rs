@@ -31,6 +31,21 @@ pub struct AxisInfo {
     pub values: Vec<f64>,
 }
 
+impl AxisInfo {
+    /// The axes of a grid, as documented.
+    pub fn of(grid: &super::grid::Grid) -> Vec<AxisInfo> {
+        grid.axes
+            .iter()
+            .map(|a| AxisInfo {
+                name: a.name.clone(),
+                unit: super::point::unit(&a.ty),
+                spacing: a.spacing.as_str().to_string(),
+                values: a.values.clone(),
+            })
+            .collect()
+    }
+}
+
 /// Whether a recorded column holds numbers or categories.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
