@@ -15,6 +15,7 @@ mod graph;
 mod members;
 mod rules;
 mod scope;
+mod sweep;
 mod types;
 pub mod units;
 
@@ -25,6 +26,7 @@ use crate::syntax::ast;
 use indexmap::IndexMap;
 use units::Dimension;
 
+pub use consts::constant_diagnostics;
 pub use rules::visit;
 pub use scope::suggest as suggest_name;
 use scope::Sym;

@@ -44,6 +44,7 @@ impl<'a> Checker<'a> {
             ItemKind::Scenario(s) => self.check_scenario(s, item.span),
             ItemKind::Compare(c) => self.check_compare(c, item.span, &mut ctx),
             ItemKind::Simulate(s) => self.check_simulate(s, item.span, &mut ctx),
+            ItemKind::Sweep(s) => self.check_sweep(s, item.span),
             _ => {}
         }
     }
@@ -549,7 +550,11 @@ impl<'a> Checker<'a> {
                 ScenarioChange::Item(item) => {
                     if matches!(
                         item.kind,
-                        ItemKind::Param(_) | ItemKind::Actor(_) | ItemKind::Unit(_) | ItemKind::Scenario(_)
+                        ItemKind::Param(_)
+                            | ItemKind::Actor(_)
+                            | ItemKind::Unit(_)
+                            | ItemKind::Scenario(_)
+                            | ItemKind::Sweep(_)
                     ) {
                         self.scenario_error(
                             item.span,

@@ -124,6 +124,7 @@ impl<'a> Checker<'a> {
                 | ItemKind::Scenario(_)
                 | ItemKind::Compare(_)
                 | ItemKind::Simulate(_)
+                | ItemKind::Sweep(_)
         );
         if question && origin.module.is_some() {
             return;
@@ -246,7 +247,11 @@ impl<'a> Checker<'a> {
                 self.declare(s.name.name.clone(), Sym::Scenario, s.name.span);
                 self.rule_items.push((item, origin));
             }
-            ItemKind::Check(_) | ItemKind::Compare(_) | ItemKind::Simulate(_) | ItemKind::Expect(_) => {
+            ItemKind::Check(_)
+            | ItemKind::Compare(_)
+            | ItemKind::Simulate(_)
+            | ItemKind::Sweep(_)
+            | ItemKind::Expect(_) => {
                 if let Some(name) = item.name() {
                     self.declare(name.name.clone(), Sym::Question(item.keyword()), name.span);
                 }
