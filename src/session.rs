@@ -3,6 +3,7 @@
 //! checked — as written, with `--set` overrides substituted for parameter defaults, or
 //! with a scenario's replacement rules swapped in. No IO: callers hand in text.
 
+use crate::check::names::NameIndex;
 use crate::check::{self, Checked, Program};
 use crate::diag::{Code, Diagnostic, Diagnostics};
 use crate::model::Model;
@@ -18,6 +19,8 @@ pub struct CheckOutcome {
     pub model: Option<Model>,
     /// Errors and warnings in report order.
     pub diagnostics: Diagnostics,
+    /// What each name is and where it is used (empty when the file does not parse).
+    pub names: NameIndex,
 }
 
 impl CheckOutcome {
@@ -62,10 +65,10 @@ pub fn check_source(name: &str, text: &str) -> CheckOutcome {
 pub fn check_in(sources: SourceMap, main: SourceId) -> CheckOutcome {
     match Regime::load(sources, main) {
         Ok(regime) => {
-            let (model, diagnostics) = regime.check(&[]);
-            CheckOutcome { sources: regime.sources, model, diagnostics }
+            let (model, diagnostics, names) = regime.check_file(&regime.ast, regime.load_diagnostics.clone());
+            CheckOutcome { sources: regime.sources, model, diagnostics, names }
         }
-        Err((sources, d)) => CheckOutcome { sources, model: None, diagnostics: d },
+        Err((sources, d)) => CheckOutcome { sources, model: None, diagnostics: d, names: NameIndex::default() },
     }
 }
 
@@ -102,7 +105,8 @@ impl Regime {
     pub fn check(&self, overrides: &[Override]) -> (Option<Model>, Diagnostics) {
         let diagnostics = self.load_diagnostics.clone();
         if overrides.is_empty() {
-            return self.check_file(&self.ast, diagnostics);
+            let (model, diagnostics, _) = self.check_file(&self.ast, diagnostics);
+            return (model, diagnostics);
         }
         let mut file = self.ast.clone();
         let mut diagnostics = diagnostics;
@@ -114,7 +118,8 @@ impl Regime {
         if diagnostics.has_errors() {
             return (None, diagnostics);
         }
-        self.check_file(&file, diagnostics)
+        let (model, diagnostics, _) = self.check_file(&file, diagnostics);
+        (model, diagnostics)
     }
 
     /// Checks the regime as scenario `name` changes it: replacement rules swapped in.
@@ -153,19 +158,20 @@ impl Regime {
                 diagnostics.push(d);
             }
         }
-        Some(self.check_file(&file, diagnostics))
+        let (model, diagnostics, _) = self.check_file(&file, diagnostics);
+        Some((model, diagnostics))
     }
 
-    fn check_file(&self, file: &File, mut diagnostics: Diagnostics) -> (Option<Model>, Diagnostics) {
+    fn check_file(&self, file: &File, mut diagnostics: Diagnostics) -> (Option<Model>, Diagnostics, NameIndex) {
         let program = Program {
             main: file,
             modules: self.modules.iter().map(|(n, f)| (n.clone(), f)).collect(),
             sources: &self.sources,
         };
-        let Checked { model, diagnostics: found } = check::check(&program);
+        let Checked { model, diagnostics: found, names } = check::check(&program);
         diagnostics.extend(found);
         let model = (!diagnostics.has_errors()).then_some(model);
-        (model, diagnostics)
+        (model, diagnostics, names)
     }
 }
 

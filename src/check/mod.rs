@@ -13,6 +13,7 @@ mod consts;
 mod expr;
 mod graph;
 mod members;
+pub mod names;
 mod rules;
 mod scope;
 mod types;
@@ -45,6 +46,8 @@ pub struct Checked {
     pub model: Model,
     /// Errors and warnings, sorted by position.
     pub diagnostics: Diagnostics,
+    /// Every declaration and resolved use of a name (for editors).
+    pub names: names::NameIndex,
 }
 
 /// Checks a program.
@@ -53,7 +56,7 @@ pub fn check(program: &Program<'_>) -> Checked {
     c.run();
     let mut diagnostics = std::mem::take(&mut c.diags);
     diagnostics.sort();
-    Checked { model: c.model, diagnostics }
+    Checked { model: c.model, diagnostics, names: c.names }
 }
 
 /// A declared name at file scope.
@@ -92,6 +95,7 @@ struct Local {
     name: String,
     slot: LocalId,
     ty: Type,
+    span: Span,
 }
 
 impl Ctx {
@@ -104,11 +108,11 @@ impl Ctx {
         ctx
     }
 
-    fn bind(&mut self, name: &str, ty: Type) -> LocalId {
+    fn bind(&mut self, name: &str, ty: Type, span: Span) -> LocalId {
         let slot = self.next_slot;
         self.next_slot += 1;
         self.max_slot = self.max_slot.max(self.next_slot);
-        self.locals.push(Local { name: name.to_string(), slot, ty });
+        self.locals.push(Local { name: name.to_string(), slot, ty, span });
         slot
     }
 
@@ -154,6 +158,8 @@ struct Checker<'a> {
     penalties: Vec<FnId>,
     /// Parameter defaults evaluated so far, shared once every default is typed.
     const_cache: Option<crate::eval::defaults::ConstCache>,
+    /// What each name is and where it is used, for editors.
+    names: names::NameIndex,
 }
 
 /// What an actor member is.
@@ -191,6 +197,7 @@ impl<'a> Checker<'a> {
             used_fns: Vec::new(),
             penalties: Vec::new(),
             const_cache: None,
+            names: names::NameIndex::default(),
         }
     }
 
@@ -245,6 +252,7 @@ impl<'a> Checker<'a> {
         self.check_constants();
         self.check_penalty_properties();
         self.warn_unused();
+        self.describe_names();
     }
 
     /// Reports `E0302` when payoffs disagree on their unit.

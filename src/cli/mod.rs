@@ -5,6 +5,7 @@ mod check;
 mod explain;
 mod fmt;
 mod input;
+mod lsp;
 mod run;
 
 use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
@@ -53,6 +54,8 @@ pub enum Command {
     Fmt(fmt::FmtArgs),
     /// Explain a diagnostic code, with an example and the fix.
     Explain(explain::ExplainArgs),
+    /// Run the language server for editors (LSP over stdin and stdout).
+    Lsp(lsp::LspArgs),
     /// Print a shell completion script.
     Completions {
         /// The shell.
@@ -76,6 +79,7 @@ pub fn main() -> i32 {
         Command::Run(args) => run::run(&args, color),
         Command::Fmt(args) => fmt::run(&args, color),
         Command::Explain(args) => explain::run(&args),
+        Command::Lsp(args) => lsp::run(&args),
         Command::Completions { shell } => {
             clap_complete::generate(shell, &mut Cli::command(), "gov", &mut std::io::stdout());
             EXIT_OK
