@@ -46,13 +46,23 @@ pub struct Checked {
     pub model: Model,
     /// Errors and warnings, sorted by position.
     pub diagnostics: Diagnostics,
-    /// Every declaration and resolved use of a name (for editors).
+    /// Every declaration and resolved use of a name (from [`check_named`]; empty otherwise).
     pub names: names::NameIndex,
 }
 
 /// Checks a program.
 pub fn check(program: &Program<'_>) -> Checked {
+    check_with(program, false)
+}
+
+/// Checks a program and records what every name is (`Checked::names`), for editors.
+pub fn check_named(program: &Program<'_>) -> Checked {
+    check_with(program, true)
+}
+
+fn check_with(program: &Program<'_>, naming: bool) -> Checked {
     let mut c = Checker::new(program);
+    c.naming = naming;
     c.run();
     let mut diagnostics = std::mem::take(&mut c.diags);
     diagnostics.sort();
@@ -158,8 +168,9 @@ struct Checker<'a> {
     penalties: Vec<FnId>,
     /// Parameter defaults evaluated so far, shared once every default is typed.
     const_cache: Option<crate::eval::defaults::ConstCache>,
-    /// What each name is and where it is used, for editors.
+    /// What each name is and where it is used, for editors (recorded when `naming`).
     names: names::NameIndex,
+    naming: bool,
 }
 
 /// What an actor member is.
@@ -198,6 +209,7 @@ impl<'a> Checker<'a> {
             penalties: Vec::new(),
             const_cache: None,
             names: names::NameIndex::default(),
+            naming: false,
         }
     }
 

@@ -53,6 +53,8 @@ pub struct NameIndex {
     defs: Vec<Def>,
     by_span: HashMap<Span, usize>,
     refs: Vec<(Span, usize)>,
+    /// Types of locals, shown once checking is done.
+    local_types: Vec<(usize, Type)>,
 }
 
 impl NameIndex {
@@ -178,6 +180,9 @@ impl<'a> Checker<'a> {
         scope: Option<Span>,
         parent: Option<usize>,
     ) -> Option<usize> {
+        if !self.naming {
+            return None;
+        }
         let name = item.name().filter(|_| !matches!(item.kind, ast::ItemKind::Use(_)))?;
         let mut d = def(&name.name, item.keyword(), name.span, item.span);
         d.doc = match &item.kind {
@@ -199,6 +204,9 @@ impl<'a> Checker<'a> {
 
     /// Records an enumeration variant (variants are file-scope names).
     pub(super) fn name_variant(&mut self, variant: &ast::Ident, enum_name: &str) {
+        if !self.naming {
+            return;
+        }
         let mut d = def(&variant.name, "variant", variant.span, variant.span);
         d.signature = format!("{} (a variant of `{enum_name}`)", variant.name);
         d.global = true;
@@ -207,6 +215,9 @@ impl<'a> Checker<'a> {
 
     /// Records a family's index variable (visible inside the actor block).
     pub(super) fn name_index(&mut self, var: &ast::Ident, actor: &ast::Item, parent: Option<usize>) {
+        if !self.naming {
+            return;
+        }
         let mut d = def(&var.name, "index", var.span, var.span);
         d.signature = format!("{}: Int (the member's index)", var.name);
         d.scope = Some(actor.span);
@@ -216,6 +227,9 @@ impl<'a> Checker<'a> {
 
     /// Records the stdlib module `name` (declared by its source) and the `use` naming it.
     pub(super) fn name_module(&mut self, name: &str, used: Span) {
+        if !self.naming {
+            return;
+        }
         let Some(file) = self.program.modules.iter().find(|(n, _)| n == name).map(|(_, f)| *f) else { return };
         let len = self.program.sources.get(file.source).map_or(0, |f| f.text.len());
         let span = Span::new(file.source, 0..0);
@@ -230,6 +244,9 @@ impl<'a> Checker<'a> {
 
     /// Records `use m.{a}`: `a` becomes a file-scope name referring to `m.a`.
     pub(super) fn name_import(&mut self, used: Span, target: Span) {
+        if !self.naming {
+            return;
+        }
         if let Some(&i) = self.names.by_span.get(&target) {
             self.names.defs[i].global = true;
             self.names.by_span.insert(used, i);
@@ -239,23 +256,30 @@ impl<'a> Checker<'a> {
 
     /// Records that the name at `used` refers to the declaration named at `target`.
     pub(super) fn refer(&mut self, used: Span, target: Span) {
-        self.names.refer(used, target);
+        if self.naming {
+            self.names.refer(used, target);
+        }
     }
 
     /// Binds a local (function parameter, bound variable) and records its declaration.
     pub(super) fn bind_named(&mut self, ctx: &mut Ctx, id: &ast::Ident, ty: Type, scope: Span) -> LocalId {
-        let mut d = def(&id.name, "local", id.span, id.span);
-        d.signature = format!("{}: {}", id.name, self.show_type(&ty));
-        d.scope = Some(scope);
-        if let Type::Member(a) = ty {
-            d.members_of = self.model.actors.get(a).and_then(|a| self.names.by_span.get(&a.span)).copied();
+        if self.naming && !self.names.by_span.contains_key(&id.span) {
+            let mut d = def(&id.name, "local", id.span, id.span);
+            d.scope = Some(scope);
+            if let Type::Member(a) = ty {
+                d.members_of = self.model.actors.get(a).and_then(|a| self.names.by_span.get(&a.span)).copied();
+            }
+            let index = self.names.declare(d);
+            self.names.local_types.push((index, ty.clone()));
         }
-        self.names.declare(d);
         ctx.bind(&id.name, ty, id.span)
     }
 
     /// Fills in every declaration's signature from the checked model, then sorts uses.
     pub(super) fn describe_names(&mut self) {
+        if !self.naming {
+            return;
+        }
         let mut typed: Vec<(Span, Type)> = Vec::new();
         let mut fns: Vec<&Func> = self.model.fns.iter().collect();
         typed.extend(self.model.params.iter().map(|p| (p.span, p.ty.clone())));
@@ -297,6 +321,12 @@ impl<'a> Checker<'a> {
         }
         for m in &self.model.markets {
             signatures.insert(m.span, (String::new(), Some(show_dim(&m.price_dim))));
+        }
+        for (index, ty) in std::mem::take(&mut self.names.local_types) {
+            let shown = self.show_type(&ty);
+            if let Some(d) = self.names.defs.get_mut(index) {
+                d.signature = format!("{}: {shown}", d.name);
+            }
         }
         for d in &mut self.names.defs {
             if !d.signature.is_empty() {

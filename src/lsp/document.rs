@@ -1,5 +1,6 @@
 //! An open document and what the checker found in it. Analysis is the `gov check`
-//! pipeline (`session::check_in`) run on the editor's text; nothing is re-implemented.
+//! pipeline (`session::analyse`, which is `check_in` plus the name index) run on the
+//! editor's text; nothing is re-implemented.
 
 use lsp_types::{TextDocumentContentChangeEvent, Uri};
 
@@ -26,7 +27,7 @@ impl Analysis {
     pub fn of(name: &str, text: &str) -> Analysis {
         let mut sources = SourceMap::new();
         let main = sources.add(name, text);
-        let outcome = session::check_in(sources, main);
+        let outcome = session::analyse(sources, main);
         Analysis { sources: outcome.sources, main, diagnostics: outcome.diagnostics.into_vec(), names: outcome.names }
     }
 
