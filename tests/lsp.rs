@@ -353,3 +353,38 @@ fn deep_expressions_do_not_overflow_the_stack() {
     }
     c.request("shutdown", Value::Null);
 }
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(24))]
+
+    /// Edits and requests at arbitrary positions (inside multi-byte characters, past the
+    /// end of a line or of the text) are answered, never failed, and every edit gets its
+    /// diagnostics.
+    #[test]
+    fn arbitrary_positions_and_edits_are_answered(
+        steps in proptest::collection::vec((0u8..5, 0u32..32, 0u32..90, 0u32..3, "[a-zθ€≥ (){}=:.\n]{0,6}"), 1..12),
+        utf8 in proptest::bool::ANY,
+    ) {
+        let text = read("tests/lsp/permits.gov");
+        let mut c = Client::start(utf8);
+        c.open(PERMITS, "permits", &text);
+        for (version, (op, line, character, span, insert)) in steps.into_iter().enumerate() {
+            let at = json!({ "line": line, "character": character });
+            let reply = match op {
+                0 => c.at("hover", PERMITS, at),
+                1 => c.at("definition", PERMITS, at),
+                2 => c.at("completion", PERMITS, at),
+                3 => c.request("textDocument/documentSymbol", json!({ "textDocument": { "uri": PERMITS } })),
+                _ => {
+                    let end = json!({ "line": line + span, "character": character / 2 });
+                    let edit = json!({ "range": { "start": at, "end": end }, "text": insert });
+                    c.change(PERMITS, version as i32 + 2, edit)["diagnostics"].clone()
+                }
+            };
+            let last = c.log.last().cloned().unwrap_or_default();
+            proptest::prop_assert!(last.get("reply").is_none_or(|r| r.get("error").is_none()), "{last}");
+            proptest::prop_assert!(reply.is_null() || reply.is_object() || reply.is_array());
+        }
+        c.request("shutdown", Value::Null);
+    }
+}
