@@ -8,6 +8,7 @@ pub mod diag;
 pub mod eval;
 pub mod fmt;
 pub mod games;
+pub mod lsp;
 pub mod model;
 pub mod plot;
 pub mod repl;

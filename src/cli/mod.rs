@@ -6,6 +6,7 @@ mod explain;
 mod fmt;
 mod input;
 mod load;
+mod lsp;
 mod merge;
 mod output;
 mod plot;
@@ -70,6 +71,8 @@ pub enum Command {
     Repl(repl::ReplArgs),
     /// Explain a diagnostic code, with an example and the fix.
     Explain(explain::ExplainArgs),
+    /// Run the language server for editors (LSP over stdin and stdout).
+    Lsp(lsp::LspArgs),
     /// Print a shell completion script.
     Completions {
         /// The shell.
@@ -98,6 +101,7 @@ pub fn main() -> i32 {
         Command::Fmt(args) => fmt::run(&args, color),
         Command::Repl(args) => repl::run(&args, color),
         Command::Explain(args) => explain::run(&args),
+        Command::Lsp(args) => lsp::run(&args),
         Command::Completions { shell } => {
             clap_complete::generate(shell, &mut Cli::command(), "gov", &mut std::io::stdout());
             EXIT_OK
