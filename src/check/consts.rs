@@ -13,6 +13,12 @@ use crate::source::Span;
 impl<'a> Checker<'a> {
     /// The value of an expression if it is constant under the defaults.
     pub(super) fn const_value(&self, e: &Expr) -> EvalResult<Value> {
+        if self.reaches_cycle(e) {
+            return Err(crate::eval::EvalError {
+                kind: EvalErrorKind::NotConstant("it depends on a cyclic definition".into()),
+                span: e.span,
+            });
+        }
         match &self.const_cache {
             Some(cache) => ConstEnv::new(&self.model, cache).eval(e),
             None => ConstEnv::new(&self.model, &ConstCache::new(&self.model)).eval(e),

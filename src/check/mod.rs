@@ -264,9 +264,10 @@ impl<'a> Checker<'a> {
     fn post_checks(&mut self) {
         self.check_market_units();
         self.check_threshold_units();
-        self.find_cycles();
-        self.check_constants();
-        self.check_penalty_properties();
+        if !self.find_cycles() {
+            self.check_constants();
+            self.check_penalty_properties();
+        }
         self.warn_unused();
         self.describe_names();
     }
