@@ -59,8 +59,8 @@ pub struct ScenarioModels<'a> {
 impl crate::run::Scenarios for ScenarioModels<'_> {
     fn model_for(&self, name: &str) -> Result<Model, Vec<Diagnostic>> {
         match self.regime.scenario_model(name, self.overrides) {
-            None => Ok(self.base.clone()),
-            Some((Some(m), _)) => Ok(m),
+            None => Ok(self.base.clone().with_removed_penalties(name)),
+            Some((Some(m), _)) => Ok(m.with_removed_penalties(name)),
             Some((None, d)) => Err(d.into_vec()),
         }
     }
