@@ -180,7 +180,10 @@ impl Marks<'_> {
         let mut leaves_ok = true;
         let mut deps = Vec::new();
         visit(e, &mut |x| match &x.kind {
-            ExprKind::Member { member: MemberRef::Choice(_) | MemberRef::Random(_) | MemberRef::Payoff, .. }
+            ExprKind::Member {
+                member: MemberRef::Choice(_) | MemberRef::Random(_) | MemberRef::Payoff | MemberRef::Licence(_),
+                ..
+            }
             | ExprKind::MarketPrice(_)
             | ExprKind::AuditProb(_)
             | ExprKind::Random(_)

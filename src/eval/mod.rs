@@ -53,7 +53,7 @@ pub trait Env {
     fn param(&self, id: ParamId, span: Span) -> EvalResult<Value>;
     /// Value of a global let.
     fn global_let(&self, id: LetId, span: Span) -> EvalResult<Value>;
-    /// Value of a member (param, let, choice, random, payoff) of one actor instance.
+    /// Value of a member (param, let, choice, random, payoff, licence) of one actor instance.
     fn member(&self, actor: ActorId, index: i64, member: MemberRef, span: Span) -> EvalResult<Value>;
     /// A market's price.
     fn market_price(&self, id: MarketId, span: Span) -> EvalResult<Value>;

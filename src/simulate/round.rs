@@ -1,8 +1,9 @@
 //! One replication, round by round. Order within a round: choices (fixed values, best
-//! responses to the previous round, learners' picks; members without a licence stay
-//! out), then chance (random quantities, audits), then licensors audit and revoke
-//! (effective next round), learners learn from the realised payoffs, metrics are
-//! recorded, state variables updated together, and tâtonnement prices move.
+//! responses to the previous round, learners' picks; members that lost every licence of
+//! their family stay out), then chance (random quantities, audits), then licensors audit
+//! and revoke, learners learn from the realised payoffs, metrics are recorded, state
+//! variables updated together, tâtonnement prices move, and revocations take effect (a
+//! member holds its licences for the whole round: `State::licensed`).
 
 use super::draw::{bernoulli, draw_round, probability};
 use super::learn::{Action, Learner};
@@ -21,9 +22,11 @@ pub(super) fn replicate(plan: &Plan<'_>, rep: u64, progress: &(dyn Fn(u64) + Syn
     let model = plan.model;
     let mut rng = ChaCha12Rng::seed_from_u64(plan.settings.seed);
     rng.set_stream(rep);
+    let mut state = plan.start.clone();
+    state.licensed = model.licenses.iter().map(|l| vec![true; plan.start.actors[l.holders].size]).collect();
     let mut run = Replication {
         plan,
-        state: plan.start.clone(),
+        state,
         learners: plan
             .choices
             .iter()
@@ -32,7 +35,6 @@ pub(super) fn replicate(plan: &Plan<'_>, rep: u64, progress: &(dyn Fn(u64) + Syn
                 None => Vec::new(),
             })
             .collect(),
-        licensed: model.licenses.iter().map(|l| vec![true; plan.start.actors[l.holders].size]).collect(),
         frame: vec![Value::Num(0.0); plan.sim.frame_size.max(plan.sim.states.len())],
         rng,
     };
@@ -54,8 +56,6 @@ struct Replication<'p, 'm> {
     state: State,
     /// `[choice plan][member]`.
     learners: Vec<Vec<Learner>>,
-    /// `[licence][holder]`.
-    licensed: Vec<Vec<bool>>,
     /// State variables in slots `0..states.len()`, then the metrics' binders.
     frame: Vec<Value>,
     rng: ChaCha12Rng,
@@ -68,7 +68,7 @@ impl Replication<'_, '_> {
         self.state.draws = None;
         let draws = draw_round(model, &self.state, &mut self.rng)?;
         self.state.draws = Some(Box::new(draws));
-        self.license()?;
+        let kept = self.license()?;
         self.learn()?;
         let mut row = Vec::with_capacity(self.plan.sim.metrics.len() + model.licenses.len());
         for (_, e) in &self.plan.sim.metrics {
@@ -78,7 +78,7 @@ impl Replication<'_, '_> {
             }
             row.push(v);
         }
-        row.extend(self.licensed.iter().map(|l| l.iter().filter(|x| **x).count() as f64));
+        row.extend(kept.iter().map(|l| l.iter().filter(|x| **x).count() as f64));
         let mut next = Vec::new();
         for (i, s) in self.plan.sim.states.iter().enumerate() {
             if let Some(u) = &s.update {
@@ -89,6 +89,7 @@ impl Replication<'_, '_> {
             self.frame[i] = v;
         }
         self.move_prices()?;
+        self.state.licensed = kept;
         Ok(row)
     }
 
@@ -118,10 +119,11 @@ impl Replication<'_, '_> {
                 apply(&mut self.state, p.actor, m, p.choice, &actions[m][pick]);
             }
         }
-        for (l, licence) in plan.model.licenses.iter().enumerate() {
-            for (m, ok) in self.licensed[l].iter().enumerate() {
-                if !ok {
-                    self.state.actors[licence.holders].abstained[m] = true;
+        for (a, s) in self.state.actors.iter_mut().enumerate() {
+            for m in 0..s.size {
+                if lost_all(plan.model, &self.state.licensed, a, m) {
+                    s.abstained[m] = true;
+                    s.choices[m] = stay_out(&s.choices[m]);
                 }
             }
         }
@@ -171,13 +173,15 @@ impl Replication<'_, '_> {
         Ok(())
     }
 
-    /// Licensors audit their holders; a holder failing `require` loses its licence from the next round.
-    fn license(&mut self) -> Result<(), SimError> {
+    /// Licensors audit their holders; returns who holds each licence after the audits (a
+    /// holder failing `require` loses it from the next round).
+    fn license(&mut self) -> Result<Vec<Vec<bool>>, SimError> {
         let model = self.plan.model;
+        let mut kept = self.state.licensed.clone();
         for (l, licence) in model.licenses.iter().enumerate() {
             let Some(require) = &licence.require else { continue };
-            for m in 0..self.licensed[l].len() {
-                if !self.licensed[l][m] {
+            for m in 0..kept[l].len() {
+                if !kept[l][m] {
                     continue;
                 }
                 let env = RunEnv::new(model, &self.state);
@@ -189,13 +193,13 @@ impl Replication<'_, '_> {
                 if !bernoulli(p, &mut self.rng) {
                     continue;
                 }
-                let kept = Evaluator { model, env: &env }.eval(require, &mut frame).map_err(SimError::Eval)?;
-                if kept == Value::Bool(false) {
-                    self.licensed[l][m] = false;
+                let passed = Evaluator { model, env: &env }.eval(require, &mut frame).map_err(SimError::Eval)?;
+                if passed == Value::Bool(false) {
+                    kept[l][m] = false;
                 }
             }
         }
-        Ok(())
+        Ok(kept)
     }
 
     /// Learners score this round: fictitious play every action in this round's world,
@@ -205,7 +209,7 @@ impl Replication<'_, '_> {
         for (k, p) in plan.choices.iter().enumerate() {
             let Some((_, actions)) = &p.learning else { continue };
             for (m, actions) in actions.iter().enumerate() {
-                if self.is_unlicensed(p.actor, m) {
+                if lost_all(plan.model, &self.state.licensed, p.actor, m) {
                     continue;
                 }
                 if self.learners[k][m].wants_every_payoff() {
@@ -235,10 +239,6 @@ impl Replication<'_, '_> {
         Ok(env.payoff(actor, m as i64 + 1).map_err(SimError::Eval)?.unwrap_or(0.0))
     }
 
-    fn is_unlicensed(&self, actor: ActorId, m: usize) -> bool {
-        self.plan.model.licenses.iter().zip(&self.licensed).any(|(l, ok)| l.holders == actor && !ok[m])
-    }
-
     /// Tâtonnement: each such price moves with the round's relative excess demand.
     fn move_prices(&mut self) -> Result<(), SimError> {
         let model = self.plan.model;
@@ -259,6 +259,19 @@ impl Replication<'_, '_> {
         }
         Ok(())
     }
+}
+
+/// Whether member `m` (0-based) of `actor` has lost every licence of its family (and its
+/// family has some): it can no longer act. Losing some of them changes only what reads them.
+fn lost_all(model: &Model, licensed: &[Vec<bool>], actor: ActorId, m: usize) -> bool {
+    let mut held = model
+        .licenses
+        .iter()
+        .zip(licensed)
+        .filter(|(l, _)| l.holders == actor)
+        .map(|(_, h)| h.get(m).copied().unwrap_or(true))
+        .peekable();
+    held.peek().is_some() && held.all(|h| !h)
 }
 
 /// Puts a learner's action into the state.

@@ -11,7 +11,7 @@
 use super::flat::{stored, Op, Program};
 use super::state::{RunEnv, State};
 use crate::eval::fast::{arithmetic, Callees, Fast};
-use crate::eval::{as_num, builtin_nums, err, Env, EvalError, EvalErrorKind, EvalResult};
+use crate::eval::{as_bool, as_num, builtin_nums, err, Env, EvalError, EvalErrorKind, EvalResult};
 use crate::model::*;
 use crate::source::Span;
 use crate::syntax::ast::{AggOp, BinOp, UnOp};
@@ -681,6 +681,9 @@ impl<'m, 'p, 'f> Compiler<'m, 'p, 'f> {
 
     fn truth(&mut self, e: &'m Expr) -> TruthCode<'m> {
         match &e.kind {
+            ExprKind::Member { actor, member: member @ MemberRef::Licence(_), of } => {
+                self.licence(*actor, *member, of, e.span)
+            }
             ExprKind::Unary(UnOp::Not, x) => {
                 let x = self.truth(x);
                 Rc::new(move |f| Ok(!x(f)?))
@@ -719,6 +722,22 @@ impl<'m, 'p, 'f> Compiler<'m, 'p, 'f> {
                 Rc::new(move |f| Ok(f.truth(e)?))
             }
         }
+    }
+
+    /// Whether a member holds a licence: asked of the environment each time, since who
+    /// holds one is the state's (it changes between simulation rounds), not the model's.
+    fn licence(&mut self, actor: ActorId, member: MemberRef, of: &'m Expr, span: Span) -> TruthCode<'m> {
+        if self.confined() && self.known(of).is_none() && !matches!(of.kind, ExprKind::Const(_)) {
+            self.impure = true;
+        }
+        let of = self.member_of(of);
+        Rc::new(move |f| {
+            let (a, index) = of(f)?;
+            if a != actor {
+                return Ok(err(EvalErrorKind::Shape("member of another actor".into()), span)?);
+            }
+            Ok(as_bool(&f.env().member(a, index, member, span)?, span)?)
+        })
     }
 
     fn value(&mut self, e: &'m Expr) -> ValueCode<'m> {

@@ -79,6 +79,9 @@ pub struct State {
     /// A simulation round's realised draws; `None` in equilibrium analysis, where random
     /// quantities stand at their means and an audit's name is its probability.
     pub draws: Option<Box<Draws>>,
+    /// Who holds each licence in a simulation round, `[licence][member]`; empty in
+    /// equilibrium analysis, where every member holds every licence of its family.
+    pub licensed: Vec<Vec<bool>>,
 }
 
 /// What chance decided in one simulation round.
@@ -93,6 +96,11 @@ pub struct Draws {
 }
 
 impl State {
+    /// Whether member `m` (0-based) holds licence `l`.
+    pub fn holds(&self, l: LicenseId, m: usize) -> bool {
+        self.licensed.get(l).and_then(|h| h.get(m)).copied().unwrap_or(true)
+    }
+
     /// The choices of every member, flattened, for convergence tests.
     pub fn choice_vector(&self) -> Vec<f64> {
         let mut out = Vec::new();
@@ -273,6 +281,7 @@ impl Env for RunEnv<'_> {
                 (None, None) => fail(EvalErrorKind::Shape("unknown member random".into()), span),
             },
             MemberRef::Payoff => Ok(Value::Num(self.payoff(actor, index)?.unwrap_or(0.0))),
+            MemberRef::Licence(l) => Ok(Value::Bool(self.state.holds(l, m))),
         }
     }
 

@@ -1,10 +1,10 @@
 //! Members of a family that face the same problem. A member's best response is a
 //! deterministic function of what its payoff, thresholds and choice domain read. When
-//! those read nothing that tells members apart but their own parameters and choices —
-//! not the member index, not another member of the family, no active cap (whose shadow
-//! charge sums over everyone) — two members with bit-identical parameters, fixed choices
-//! and current choices compute bit-identical best responses and gains, so one
-//! computation serves them all. A family of 10,000 price-taking developers of 35 types
+//! those read nothing that tells members apart but their own parameters, licences and
+//! choices — not the member index, not another member of the family, no active cap (whose
+//! shadow charge sums over everyone) — two members with bit-identical parameters, fixed
+//! choices, licences and current choices compute bit-identical best responses and gains,
+//! so one computation serves them all. A family of 10,000 price-taking developers of 35 types
 //! then costs 35 best responses per price.
 
 use super::state::State;
@@ -19,7 +19,8 @@ pub struct Groups {
 }
 
 impl Groups {
-    /// The groups of `state`'s members: equal when parameters and fixed choices are bit-identical.
+    /// The groups of `state`'s members: equal when parameters, fixed choices and the
+    /// licences held are identical.
     pub fn new(model: &Model, state: &State) -> Groups {
         let caps = state.inactive.caps.iter().any(|removed| !removed);
         let of = (0..model.actors.len())
@@ -34,6 +35,8 @@ impl Groups {
                         let mut key = Vec::new();
                         s.params.get(m).into_iter().flatten().for_each(|v| bits(v, &mut key));
                         key.extend(s.fixed.get(m).into_iter().flatten().map(|f| u64::from(*f)));
+                        let licences = model.licenses.iter().enumerate().filter(|(_, l)| l.holders == a);
+                        key.extend(licences.map(|(l, _)| u64::from(state.holds(l, m))));
                         let next = ids.len() as u32;
                         *ids.entry(key).or_insert(next)
                     })
@@ -122,8 +125,10 @@ impl<'m> Walk<'m> {
                 if own {
                     own_of.push(std::ptr::from_ref(&**of));
                 }
+                // A licence, like a parameter, stays put while members respond: one's own
+                // is in the group key, anyone else's is the same for every member.
                 match (member, own, *actor == me) {
-                    (MemberRef::Param(_), _, _)
+                    (MemberRef::Param(_) | MemberRef::Licence(_), _, _)
                     | (MemberRef::Choice(_), true, _)
                     | (MemberRef::Choice(_), _, false) => {}
                     (MemberRef::Let(i), true, _) => match model.actors[me].lets.get(*i) {
