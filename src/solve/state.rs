@@ -87,7 +87,7 @@ pub struct State {
 pub struct Draws {
     /// Global random quantities, by id.
     pub globals: Vec<Value>,
-    /// Member random quantities, `[actor][member][random]`.
+    /// Member random quantities, `[actor][random][member]`.
     pub members: Vec<Vec<Vec<Value>>>,
     /// Who each audit examined, `[audit][member]` (one entry for an audit without `on`).
     pub audited: Vec<Vec<bool>>,
@@ -266,8 +266,8 @@ impl Env for RunEnv<'_> {
                 (Some(d), _) => d
                     .members
                     .get(actor)
-                    .and_then(|x| x.get(m))
                     .and_then(|x| x.get(i))
+                    .and_then(|x| x.get(m))
                     .cloned()
                     .ok_or(EvalError { kind: EvalErrorKind::Shape("no draw for member random".into()), span }),
                 (None, Some(r)) => self.at(actor, index).expectation(&r.dist, span),
