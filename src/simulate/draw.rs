@@ -57,18 +57,18 @@ pub(super) fn draw_round(
             for m in 0..size {
                 for ((dist, cache), column) in dists.iter().zip(caches.iter_mut()).zip(per.iter_mut()) {
                     let Some(value) = column.get_mut(m) else { continue };
-                    *value = match dist {
-                        // The hot path: parameters evaluated and checked in the first round.
+                    match dist {
+                        // The hot path: parameters evaluated and checked in the first round,
+                        // the draw written in place.
                         Dist::Known { kind, args, fixed: true, span } if !first => {
                             let n = args.len();
                             let params = cache.get(m * n..(m + 1) * n).unwrap_or_default();
-                            match sample(*kind, params, rng) {
-                                Some(v) => v,
-                                None => return Err(out_of_range(*kind, params, *span)),
+                            if !sample(*kind, params, rng, value) {
+                                return Err(out_of_range(*kind, params, *span));
                             }
                         }
-                        _ => draw(f, dist, Some((a, m as i64 + 1)), cache, m, first, scratch, rng)?,
-                    };
+                        _ => *value = draw(f, dist, Some((a, m as i64 + 1)), cache, m, first, scratch, rng)?,
+                    }
                 }
             }
         }
@@ -108,7 +108,11 @@ fn draw(
     if fixed && !first {
         let n = args.len();
         let values = cache.get(k * n..(k + 1) * n).unwrap_or_default();
-        return sample(kind, values, rng).ok_or_else(|| out_of_range(kind, values, span));
+        let mut value = Value::Num(0.0);
+        return match sample(kind, values, rng, &mut value) {
+            true => Ok(value),
+            false => Err(out_of_range(kind, values, span)),
+        };
     }
     scratch.clear();
     for (code, _) in args {
@@ -121,7 +125,11 @@ fn draw(
         let span = args.get(i).map(|(_, s)| *s).unwrap_or(span);
         return Err(SimError::Distribution { kind, value: scratch.get(i).copied().unwrap_or(0.0), why, span });
     }
-    sample(kind, scratch, rng).ok_or_else(|| out_of_range(kind, scratch, span))
+    let mut value = Value::Num(0.0);
+    match sample(kind, scratch, rng, &mut value) {
+        true => Ok(value),
+        false => Err(out_of_range(kind, scratch, span)),
+    }
 }
 
 /// The first parameter of `values` out of `kind`'s range, with why.
@@ -150,24 +158,35 @@ pub fn bernoulli(p: f64, rng: &mut ChaCha12Rng) -> bool {
     rng.random::<f64>() < p
 }
 
-/// One draw of distribution `kind` with parameters `values` (checked); `None` if the
-/// distribution rejects them.
+/// One draw of distribution `kind` with parameters `values` (checked) into `out`;
+/// false if the distribution rejects them.
 #[inline(always)]
-fn sample(kind: DistKind, values: &[f64], rng: &mut ChaCha12Rng) -> Option<Value> {
+fn sample(kind: DistKind, values: &[f64], rng: &mut ChaCha12Rng, out: &mut Value) -> bool {
     let x = |i: usize| values.get(i).copied().unwrap_or(0.0);
-    Some(match kind {
-        DistKind::Bernoulli => Value::Bool(bernoulli(x(0), rng)),
-        DistKind::Normal if x(1) == 0.0 => Value::Num(x(0)),
-        DistKind::Normal => Value::Num(rand_distr::Normal::new(x(0), x(1)).ok()?.sample(rng)),
-        DistKind::LogNormal => Value::Num(rand_distr::LogNormal::new(x(0), x(1)).ok()?.sample(rng)),
-        DistKind::Uniform => Value::Num(x(0) + (x(1) - x(0)) * rng.random::<f64>()),
-        DistKind::Exponential => Value::Num(rand_distr::Exp::new(x(0)).ok()?.sample(rng)),
-        DistKind::Poisson if x(0) == 0.0 => Value::Num(0.0),
-        DistKind::Poisson => Value::Num(rand_distr::Poisson::new(x(0)).ok()?.sample(rng)),
+    // A number goes straight from the sampler into the draw (no value built in between).
+    let number = match kind {
+        DistKind::Bernoulli => {
+            *out = Value::Bool(bernoulli(x(0), rng));
+            return true;
+        }
+        DistKind::Normal if x(1) == 0.0 => Some(x(0)),
+        DistKind::Normal => rand_distr::Normal::new(x(0), x(1)).ok().map(|d| d.sample(rng)),
+        DistKind::LogNormal => rand_distr::LogNormal::new(x(0), x(1)).ok().map(|d| d.sample(rng)),
+        DistKind::Uniform => Some(x(0) + (x(1) - x(0)) * rng.random::<f64>()),
+        DistKind::Exponential => rand_distr::Exp::new(x(0)).ok().map(|d| d.sample(rng)),
+        DistKind::Poisson if x(0) == 0.0 => Some(0.0),
+        DistKind::Poisson => rand_distr::Poisson::new(x(0)).ok().map(|d| d.sample(rng)),
         DistKind::Binomial => {
             let n = x(0).floor() as u64;
-            Value::Num(rand_distr::Binomial::new(n, x(1)).ok()?.sample(rng) as f64)
+            rand_distr::Binomial::new(n, x(1)).ok().map(|d| d.sample(rng) as f64)
         }
-        DistKind::Beta => Value::Num(rand_distr::Beta::new(x(0), x(1)).ok()?.sample(rng)),
-    })
+        DistKind::Beta => rand_distr::Beta::new(x(0), x(1)).ok().map(|d| d.sample(rng)),
+    };
+    match number {
+        Some(v) => {
+            *out = Value::Num(v);
+            true
+        }
+        None => false,
+    }
 }

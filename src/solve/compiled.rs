@@ -305,18 +305,28 @@ impl<'m, 'p, 'f> Compiler<'m, 'p, 'f> {
                     }
                 }
                 let ops = self.ops_then(&[&a, &b], &[Op::Arith(op, span, rhs)]);
+                // A constant operand is not a call (evaluating it does nothing else).
+                match (self.known_value(&a), self.known_value(&b)) {
+                    (Some(x), _) => {
+                        return self.with_ops(Rc::new(move |f| lift(arithmetic(op, x, b(f)?, span, rhs))), ops)
+                    }
+                    (_, Some(y)) => {
+                        return self.with_ops(Rc::new(move |f| lift(arithmetic(op, a(f)?, y, span, rhs))), ops)
+                    }
+                    _ => {}
+                }
                 let code: NumCode<'m> = match op {
                     BinOp::Add => Rc::new(move |f| {
                         let x = a(f)?;
-                        Ok(not_nan(x + b(f)?, span)?)
+                        lift(not_nan(x + b(f)?, span))
                     }),
                     BinOp::Sub => Rc::new(move |f| {
                         let x = a(f)?;
-                        Ok(not_nan(x - b(f)?, span)?)
+                        lift(not_nan(x - b(f)?, span))
                     }),
                     _ => Rc::new(move |f| {
                         let x = a(f)?;
-                        Ok(arithmetic(op, x, b(f)?, span, rhs)?)
+                        lift(arithmetic(op, x, b(f)?, span, rhs))
                     }),
                 };
                 self.with_ops(code, ops)
@@ -719,7 +729,7 @@ impl<'m, 'p, 'f> Compiler<'m, 'p, 'f> {
             let i = index.get(f);
             match stored(f.env().state, a, i, member) {
                 Some(Value::Num(x)) => Ok(*x),
-                _ => Ok(as_num(&f.env().member(a, i, member, span)?, span)?),
+                _ => ask(f, a, i, member, span),
             }
         });
         self.with_ops(code, Some(vec![Op::Read(a, index, member, span)]))
@@ -862,6 +872,31 @@ impl<'m, 'p, 'f> Compiler<'m, 'p, 'f> {
         }
     }
 
+    /// Whether `e`'s value is `true` (any other value is not, as `count`, `all` and `any`
+    /// see it).
+    fn is_true(&mut self, e: &'m Expr) -> TruthCode<'m> {
+        if let ExprKind::Member {
+            actor,
+            member: member @ (MemberRef::Param(_) | MemberRef::Choice(_) | MemberRef::Random(_)),
+            of,
+        } = &e.kind
+        {
+            if let Some((a, index)) = self.known(of).filter(|(a, _)| a == actor) {
+                let (member, span) = (*member, e.span);
+                // As the state holds it, without a copy.
+                return Rc::new(move |f| {
+                    let i = index.get(f);
+                    match stored(f.env().state, a, i, member) {
+                        Some(v) => Ok(*v == Value::Bool(true)),
+                        None => Ok(f.env().member(a, i, member, span)? == Value::Bool(true)),
+                    }
+                });
+            }
+        }
+        let v = self.value(e);
+        Rc::new(move |f| Ok(v(f)? == Value::Bool(true)))
+    }
+
     /// The fast evaluator's code for the value of `e` (which needs the evaluator's frame).
     fn delegate_value(&mut self, e: &'m Expr) -> ValueCode<'m> {
         self.reads_frame();
@@ -898,6 +933,31 @@ impl<'m, 'p, 'f> Compiler<'m, 'p, 'f> {
             get(f, a, index)
         })
     }
+}
+
+/// A member's number as the environment answers (and reports what is wrong with it):
+/// out of line, as compiled code reads the state's numbers directly.
+#[cold]
+#[inline(never)]
+fn ask(f: &mut Session<'_, '_>, a: ActorId, index: i64, member: MemberRef, span: Span) -> Run<f64> {
+    Ok(as_num(&f.env().member(a, index, member, span)?, span)?)
+}
+
+/// A result of compiled code, its failure boxed out of line (so the code that succeeds
+/// stays small).
+#[inline(always)]
+fn lift<T>(r: EvalResult<T>) -> Run<T> {
+    match r {
+        Ok(x) => Ok(x),
+        Err(e) => failed(e),
+    }
+}
+
+/// A failure of compiled code.
+#[cold]
+#[inline(never)]
+fn failed<T>(e: EvalError) -> Run<T> {
+    Err(Box::new(e))
 }
 
 /// A sum or difference, refusing NaN (`inf − inf`) as [`arithmetic`] does.

@@ -130,18 +130,20 @@ impl<E: Env + ?Sized> Fast<'_, E> {
     ) -> EvalResult<Value> {
         let items = self.items(domain)?;
         let filter = |s: &mut Self| filter.map_or(Ok(true), |f| s.truth(f));
-        let (trues, all) = self.count_true(Binding::local(var), items, filter, |s| s.val(body))?;
+        let (trues, all) =
+            self.count_true(Binding::local(var), items, filter, |s| Ok(s.val(body)? == Value::Bool(true)))?;
         Ok(logical(op, trues, all))
     }
 
-    /// How many items (passing `filter`, bound as `bind` says) make `body` true, and
-    /// whether all do; every item is evaluated. The row register is restored afterwards.
+    /// How many items (passing `filter`, bound as `bind` says) `body` finds true (its
+    /// value is `true`; any other value is not), and whether all are; every item is
+    /// evaluated. The row register is restored afterwards.
     pub(crate) fn count_true(
         &mut self,
         bind: Binding,
         items: Items,
         mut filter: impl FnMut(&mut Self) -> EvalResult<bool>,
-        mut body: impl FnMut(&mut Self) -> EvalResult<Value>,
+        mut body: impl FnMut(&mut Self) -> EvalResult<bool>,
     ) -> EvalResult<(usize, bool)> {
         let (mut trues, mut all) = (0usize, true);
         let saved = self.start(bind);
@@ -150,7 +152,7 @@ impl<E: Env + ?Sized> Fast<'_, E> {
             if !filter(s)? {
                 return Ok(());
             }
-            if body(s)? == Value::Bool(true) {
+            if body(s)? {
                 trues += 1;
             } else {
                 all = false;

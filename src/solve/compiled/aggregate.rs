@@ -69,7 +69,7 @@ impl<'m> Compiler<'m, '_, '_> {
         }
         let (row, saved) = self.enter_body(var, domain);
         let filter = filter.map(|x| self.truth(x));
-        let body = self.value(body);
+        let body = self.is_true(body);
         let bind = self.leave_body(var, row, saved);
         Some(Rc::new(move |f| {
             let items = f.items(domain)?;
