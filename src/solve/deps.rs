@@ -220,3 +220,6 @@ fn target(of: &Expr, scope: Scope) -> Index {
         _ => Index::Any,
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -12,7 +12,6 @@ use super::state::State;
 use super::SolveError;
 use crate::check::visit;
 use crate::model::*;
-use std::collections::BTreeSet;
 use std::ops::Range;
 
 /// Rounds of best-response iteration before giving up.
@@ -93,6 +92,44 @@ impl Touched {
 
     fn iter(&self) -> impl Iterator<Item = &(ActorId, i64)> {
         self.list.iter()
+    }
+}
+
+/// The positions of a stage's members still to respond in a round, taken in order.
+struct Worklist {
+    on: Vec<bool>,
+    /// Positions before this one are taken.
+    at: usize,
+    /// Positions on.
+    left: usize,
+}
+
+impl Worklist {
+    fn new(n: usize) -> Worklist {
+        Worklist { on: vec![false; n], at: 0, left: 0 }
+    }
+
+    /// Puts the positions of `r` on (none that [`Worklist::pop`] has passed).
+    fn add(&mut self, r: Range<usize>) {
+        for flag in self.on.get_mut(r).into_iter().flatten() {
+            if !*flag {
+                *flag = true;
+                self.left += 1;
+            }
+        }
+    }
+
+    /// The next position on, in order.
+    fn pop(&mut self) -> Option<usize> {
+        while self.left > 0 {
+            let p = self.at;
+            self.at += 1;
+            if std::mem::take(self.on.get_mut(p)?) {
+                self.left -= 1;
+                return Some(p);
+            }
+        }
+        None
     }
 }
 
@@ -219,13 +256,12 @@ pub fn solve_stages(
     if !final_stage {
         solve_stages(cx, plan, state, k + 1, trigger, &mut later)?;
     }
-    // Positions of the members to respond this round, in order.
-    let mut dirty = BTreeSet::new();
+    let mut dirty = Worklist::new(n);
     match trigger {
-        Trigger::All => dirty.extend(0..n),
+        Trigger::All => dirty.add(0..n),
         Trigger::Member(moved) => {
             for &x in later.iter().chain([&moved]) {
-                cx.deps.mark(&stage.ranges, x, &mut |r| dirty.extend(r));
+                cx.deps.mark(&stage.ranges, x, &mut |r| dirty.add(r));
             }
         }
     }
@@ -234,9 +270,9 @@ pub fn solve_stages(
     let mut last = 0.0;
     for round in 1..=max_rounds {
         let mut change: f64 = 0.0;
-        let mut next = BTreeSet::new();
+        let mut next = Worklist::new(n);
         let mut entered = None;
-        while let Some(p) = dirty.pop_first() {
+        while let Some(p) = dirty.pop() {
             let Some(&(a, m)) = stage.members.get(p) else { continue };
             let mut followers = Touched::default();
             let moved = if final_stage && cx.groups.of(a, (m - 1) as usize).is_some() {
@@ -256,12 +292,8 @@ pub fn solve_stages(
                 // It responds again next round, and so does everyone who reads it or a
                 // follower it moved; those after it in this round respond to it now.
                 let mut mark = |r: Range<usize>| {
-                    for q in r {
-                        next.insert(q);
-                        if q > p {
-                            dirty.insert(q);
-                        }
-                    }
+                    next.add(r.clone());
+                    dirty.add(r.start.max(p + 1)..r.end);
                 };
                 mark(p..p + 1);
                 for &x in followers.iter().chain([&(a, m)]) {
