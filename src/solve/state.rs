@@ -7,15 +7,14 @@ use crate::model::*;
 use crate::source::Span;
 
 /// Rules a scenario removed: they no longer act (a removed market's price is 0, a removed
-/// penalty is 0, a removed audit never happens, a removed threshold never binds).
+/// audit never happens, a removed threshold never binds; a removed penalty is 0 in the
+/// scenario's model, [`Model::with_removed_penalties`]).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Inactive {
     /// Removed markets.
     pub markets: Vec<bool>,
     /// Removed audits.
     pub audits: Vec<bool>,
-    /// Removed functions (penalties).
-    pub fns: Vec<bool>,
     /// Removed thresholds.
     pub thresholds: Vec<bool>,
     /// Removed caps.
