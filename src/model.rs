@@ -736,6 +736,76 @@ pub struct Simulate {
     pub span: Span,
 }
 
+/// A `sweep`: values of some parameters to solve the regime at (the grid is their
+/// product, first axis slowest) and what to record at each point.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Sweep {
+    /// Its name.
+    pub name: String,
+    /// The varied parameters, in order.
+    pub axes: Vec<Axis>,
+    /// What to record at each point (none: the equilibrium itself).
+    pub metrics: Vec<SweepMetric>,
+    /// Where declared.
+    pub span: Span,
+}
+
+/// One varied parameter of a sweep.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Axis {
+    /// The file-level parameter.
+    pub param: ParamId,
+    /// Its values.
+    pub values: AxisValues,
+    /// The `vary` clause.
+    pub span: Span,
+}
+
+/// The values of an axis, as written (constants in the parameter's type).
+#[derive(Debug, Clone, PartialEq)]
+pub enum AxisValues {
+    /// `lo..hi:steps`, both ends included; geometric when `log`.
+    Grid {
+        /// First value.
+        lo: Box<Expr>,
+        /// Last value.
+        hi: Box<Expr>,
+        /// Number of values (an `Int` of at least 2).
+        steps: Box<Expr>,
+        /// Geometric spacing.
+        log: bool,
+    },
+    /// The values as listed.
+    List(Vec<Expr>),
+}
+
+/// Something recorded at each point of a sweep.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SweepMetric {
+    /// Its column name.
+    pub name: String,
+    /// What it records.
+    pub kind: SweepMetricKind,
+    /// Where written.
+    pub span: Span,
+}
+
+/// What a sweep metric records.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SweepMetricKind {
+    /// An expression at the equilibrium: a number, or a category (a truth value, an
+    /// enumeration variant, an actor member).
+    Value(Expr),
+    /// The verdict of the named `check` (`holds` / `fails`).
+    Check(String),
+    /// The verdict of the named `expect` (`ok` / `fails`).
+    Expect(String),
+    /// The named `compare`: its value in each scenario and the scenario with the largest.
+    Compare(String),
+    /// What the named threshold's actor does: `complies`, `pays`, `banned` or `abstains`.
+    Threshold(String),
+}
+
 /// A quantity carried across the rounds of a simulation.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SimState {
@@ -866,6 +936,21 @@ pub struct Model {
     pub compares: Vec<Compare>,
     /// Simulations.
     pub simulations: Vec<Simulate>,
+    /// Sweeps.
+    pub sweeps: Vec<Sweep>,
     /// The unit every payoff is in, if any payoff exists.
     pub payoff_dim: Option<Dimension>,
+}
+
+impl Model {
+    /// The model scenario `name` is solved with: the penalties it removes are 0 (in their
+    /// unit) wherever they are called — payoffs, lets, checks and comparisons alike.
+    pub fn with_removed_penalties(mut self, name: &str) -> Model {
+        let Some(scenario) = self.scenarios.iter().find(|s| s.name == name) else { return self };
+        let removed = scenario.removes.clone();
+        for f in self.fns.iter_mut().filter(|f| f.is_penalty && removed.contains(&f.name)) {
+            f.body = Expr { kind: ExprKind::Const(Value::Num(0.0)), ty: f.ret.clone(), span: f.body.span };
+        }
+        self
+    }
 }

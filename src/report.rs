@@ -8,14 +8,8 @@ use crate::solve::state::State;
 /// Formats a number with up to 6 significant digits, trailing zeros trimmed; scientific
 /// notation outside [1e-4, 1e9). `-0` prints as `0`.
 pub fn number(x: f64) -> String {
-    if x.is_nan() {
-        return "NaN".into();
-    }
-    if x.is_infinite() {
-        return if x > 0.0 { "inf".into() } else { "-inf".into() };
-    }
-    if x == 0.0 {
-        return "0".into();
+    if let Some(s) = special(x) {
+        return s;
     }
     let a = x.abs();
     if !(1e-4..1e9).contains(&a) {
@@ -27,6 +21,30 @@ pub fn number(x: f64) -> String {
     let digits = 6 - (a.log10().floor() as i32 + 1);
     let decimals = digits.clamp(0, 12) as usize;
     trim(&format!("{x:.decimals$}"))
+}
+
+/// A number in a data file (CSV): the shortest text that reads back as exactly `x`, like
+/// the JSON output, so no precision is lost between a sweep and its analysis (`inf`,
+/// `-inf`, `NaN` for the non-finite).
+pub fn data_number(x: f64) -> String {
+    if let Some(s) = special(x) {
+        return s;
+    }
+    let s = serde_json::Number::from_f64(x).map(|n| n.to_string()).unwrap_or_default();
+    s.strip_suffix(".0").map(str::to_string).unwrap_or(s)
+}
+
+/// `NaN`, `inf`, `-inf` and `0` (for `-0` too), which both formatters write alike.
+fn special(x: f64) -> Option<String> {
+    if x.is_nan() {
+        Some("NaN".into())
+    } else if x.is_infinite() {
+        Some(if x > 0.0 { "inf".into() } else { "-inf".into() })
+    } else if x == 0.0 {
+        Some("0".into())
+    } else {
+        None
+    }
 }
 
 fn trim(s: &str) -> String {

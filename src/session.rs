@@ -3,6 +3,7 @@
 //! checked — as written, with `--set` overrides substituted for parameter defaults, or
 //! with a scenario's replacement rules swapped in. No IO: callers hand in text.
 
+use crate::check::names::NameIndex;
 use crate::check::{self, Checked, Program};
 use crate::diag::{Code, Diagnostic, Diagnostics};
 use crate::model::Model;
@@ -18,6 +19,9 @@ pub struct CheckOutcome {
     pub model: Option<Model>,
     /// Errors and warnings in report order.
     pub diagnostics: Diagnostics,
+    /// What each name is and where it is used: filled by [`analyse`] (for editors);
+    /// empty from [`check_in`] and when the file does not parse.
+    pub names: NameIndex,
 }
 
 impl CheckOutcome {
@@ -55,8 +59,8 @@ pub struct ScenarioModels<'a> {
 impl crate::run::Scenarios for ScenarioModels<'_> {
     fn model_for(&self, name: &str) -> Result<Model, Vec<Diagnostic>> {
         match self.regime.scenario_model(name, self.overrides) {
-            None => Ok(self.base.clone()),
-            Some((Some(m), _)) => Ok(m),
+            None => Ok(self.base.clone().with_removed_penalties(name)),
+            Some((Some(m), _)) => Ok(m.with_removed_penalties(name)),
             Some((None, d)) => Err(d.into_vec()),
         }
     }
@@ -82,12 +86,21 @@ pub fn check_source(name: &str, text: &str) -> CheckOutcome {
 
 /// Checks the source `main` already added to `sources`.
 pub fn check_in(sources: SourceMap, main: SourceId) -> CheckOutcome {
+    check_outcome(sources, main, false)
+}
+
+/// Checks like [`check_in`] and also records what every name is (`CheckOutcome::names`).
+pub fn analyse(sources: SourceMap, main: SourceId) -> CheckOutcome {
+    check_outcome(sources, main, true)
+}
+
+fn check_outcome(sources: SourceMap, main: SourceId, naming: bool) -> CheckOutcome {
     match Regime::load(sources, main) {
         Ok(regime) => {
-            let (model, diagnostics) = regime.check(&[]);
-            CheckOutcome { sources: regime.sources, model, diagnostics }
+            let (model, diagnostics, names) = regime.check_file(&regime.ast, regime.load_diagnostics.clone(), naming);
+            CheckOutcome { sources: regime.sources, model, diagnostics, names }
         }
-        Err((sources, d)) => CheckOutcome { sources, model: None, diagnostics: d },
+        Err((sources, d)) => CheckOutcome { sources, model: None, diagnostics: d, names: NameIndex::default() },
     }
 }
 
@@ -134,7 +147,8 @@ impl Regime {
     pub fn check(&self, overrides: &[Override]) -> (Option<Model>, Diagnostics) {
         let diagnostics = self.load_diagnostics.clone();
         if overrides.is_empty() {
-            return self.check_file(&self.ast, diagnostics);
+            let (model, diagnostics, _) = self.check_file(&self.ast, diagnostics, false);
+            return (model, diagnostics);
         }
         let mut file = self.ast.clone();
         let mut diagnostics = diagnostics;
@@ -146,7 +160,8 @@ impl Regime {
         if diagnostics.has_errors() {
             return (None, diagnostics);
         }
-        self.check_file(&file, diagnostics)
+        let (model, diagnostics, _) = self.check_file(&file, diagnostics, false);
+        (model, diagnostics)
     }
 
     /// Checks the regime as scenario `name` changes it: replacement rules swapped in.
@@ -177,19 +192,26 @@ impl Regime {
                 diagnostics.push(d);
             }
         }
-        Some(self.check_file(&file, diagnostics))
+        let (model, diagnostics, _) = self.check_file(&file, diagnostics, false);
+        Some((model, diagnostics))
     }
 
-    fn check_file(&self, file: &File, mut diagnostics: Diagnostics) -> (Option<Model>, Diagnostics) {
+    fn check_file(
+        &self,
+        file: &File,
+        mut diagnostics: Diagnostics,
+        naming: bool,
+    ) -> (Option<Model>, Diagnostics, NameIndex) {
         let program = Program {
             main: file,
             modules: self.modules.iter().map(|(n, f)| (n.clone(), f)).collect(),
             sources: &self.sources,
         };
-        let Checked { model, diagnostics: found } = check::check(&program);
+        let checked = if naming { check::check_named(&program) } else { check::check(&program) };
+        let Checked { model, diagnostics: found, names } = checked;
         diagnostics.extend(found);
         let model = (!diagnostics.has_errors()).then_some(model);
-        (model, diagnostics)
+        (model, diagnostics, names)
     }
 }
 

@@ -9,8 +9,18 @@ use gov::session::check_source;
 use std::path::Path;
 
 /// Codes whose example cannot be a `.gov` text (unreadable files, the command line, bugs).
-const NOT_FROM_SOURCE: &[Code] =
-    &[Code::E0103, Code::E0104, Code::E0105, Code::E0106, Code::E0107, Code::E0507, Code::E0901];
+const NOT_FROM_SOURCE: &[Code] = &[
+    Code::E0103,
+    Code::E0104,
+    Code::E0105,
+    Code::E0106,
+    Code::E0107,
+    Code::E0108,
+    Code::E0109,
+    Code::E0110,
+    Code::E0507,
+    Code::E0901,
+];
 
 /// Codes found by solving rather than checking: their examples must check clean and fail in `gov run`.
 fn solve_code(c: Code) -> bool {

@@ -143,6 +143,7 @@ expect y
 scenario cc { set alpha = 3 remove permits, quota fix Developer.c = 1 pflop let extra = 2 param Q: pflop = 50 pflop }
 compare welfare = sum(d in Developer: d.v(d.c)) over base, cc
 simulate sim { rounds 100 reps 20 seed 42 strategy Developer.c = fictitious_play(memory = 10) state budget: usd = B state n0 = 1 update budget = budget - 1 usd metric price = permits.price }
+sweep grid { vary Q = 50 pflop .. 2 eflop : 16 vary a = 1 usd/pflop..100 usd/pflop:5:log vary n = 1, 2, 4 metric w = welfare metric p = permits.price }
 "#;
 
 /// Comments in odd places.
@@ -204,6 +205,11 @@ simulate sim {
     rounds 10 // r
     // before reps
     reps 2
+}
+sweep sw { // s
+    vary p = 0 usd /* lo */ .. 1 usd : /* steps */ 11 // v
+    // before metric
+    metric m = x
 }
 // final comment
 /* final block */"#;

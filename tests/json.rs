@@ -134,3 +134,68 @@ fn simulate_json_follows_the_schema() {
     assert_eq!((code, doc["ok"].as_bool()), (2, Some(false)));
     assert_eq!(doc["diagnostics"][0]["code"], "E0604");
 }
+
+#[test]
+fn sweep_document_follows_the_schema() {
+    let out = Command::new(env!("CARGO_BIN_EXE_gov"))
+        .args([
+            "sweep",
+            "examples/openness.gov",
+            "--json",
+            "-q",
+            "--vary",
+            "theta=0.5,0.9",
+            "--vary",
+            "alpha0=0usd,4usd",
+        ])
+        .args(["--metric", "open_source", "--metric", "omega=Generalist.omega"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("gov runs");
+    assert_eq!(out.status.code(), Some(0));
+    let doc: Value = serde_json::from_slice(&out.stdout).expect("stdout is one JSON document");
+    assert_eq!(doc["version"], 1);
+    assert_eq!(doc["file"], "examples/openness.gov");
+    assert_eq!(doc["sweep"], "command line");
+    assert_eq!(doc["points"], 4);
+    assert_eq!((doc["solved"].as_u64(), doc["failed"].as_u64()), (Some(2), Some(2)));
+    assert_eq!(doc["complete"], true);
+    assert!(doc["shard"].is_null());
+    for key in ["model_hash", "grid_hash"] {
+        assert!(doc[key].as_str().is_some_and(|h| h.starts_with("sha256:") && h.len() == 71), "{key}");
+    }
+    assert_eq!(doc["axes"][1]["name"], "alpha0");
+    assert_eq!(doc["axes"][1]["unit"], "usd");
+    assert_eq!(doc["axes"][1]["spacing"], "list");
+    let columns: Vec<(&str, &str, &str)> = doc["columns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| (c["name"].as_str().unwrap(), c["role"].as_str().unwrap(), c["type"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        columns,
+        [
+            ("point", "point", "integer"),
+            ("theta", "axis", "number"),
+            ("alpha0", "axis", "number"),
+            ("status", "status", "category"),
+            ("open_source", "metric", "category"),
+            ("omega", "metric", "number"),
+            ("code", "error", "text"),
+            ("message", "error", "text"),
+        ]
+    );
+    let rows = doc["rows"].as_array().unwrap();
+    let failed = &rows[0];
+    assert_eq!((failed["point"].as_u64(), failed["status"].as_str()), (Some(1), Some("failed")));
+    assert_eq!(failed["code"], "E0308");
+    assert_eq!(failed["diagnostic"]["code"], "E0308");
+    assert!(failed["diagnostic"]["labels"].as_array().is_some_and(|l| !l.is_empty()));
+    let ok = &rows[1];
+    assert_eq!(ok["status"], "ok");
+    assert_eq!(ok["alpha0"], 4.0);
+    assert!(ok["open_source"].as_str().is_some_and(|s| ["complies", "pays", "abstains"].contains(&s)));
+    assert!(ok["omega"].is_f64());
+    assert!(ok.get("code").is_none());
+}

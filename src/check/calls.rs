@@ -4,7 +4,7 @@
 
 use super::scope::{error_expr, suggest};
 use super::units::{Dimension, Exponent};
-use super::{Checker, Ctx, MemberKind, Sym};
+use super::{Checker, Ctx, Decl, MemberKind, Sym};
 use crate::diag::{Code, Diagnostic};
 use crate::model::*;
 use crate::source::Span;
@@ -21,9 +21,15 @@ impl<'a> Checker<'a> {
             A::Member(base, name) => {
                 if let A::Name(b) = &base.kind {
                     if ctx.lookup(&b.name).is_none() {
-                        if let Some(Sym::Module(m)) = self.lookup_global(&b.name, ctx.module.as_deref()).map(|d| d.sym)
+                        if let Some(Decl { sym: Sym::Module(m), span: module }) =
+                            self.lookup_global(&b.name, ctx.module.as_deref())
                         {
-                            return match self.globals.get(&format!("{m}.{}", name.name)).map(|d| d.sym.clone()) {
+                            self.refer(b.span, module);
+                            let decl = self.globals.get(&format!("{m}.{}", name.name)).cloned();
+                            if let Some(d) = &decl {
+                                self.refer(name.span, d.span);
+                            }
+                            return match decl.map(|d| d.sym) {
                                 Some(Sym::Fn(f)) => self.call_fn(f, args, ctx, span),
                                 Some(other) => self.not_callable(&name.name, other.describe(), name.span),
                                 None => {
@@ -48,7 +54,10 @@ impl<'a> Checker<'a> {
                 match of.ty.clone() {
                     Type::Member(actor) => match self.actor_members.get(actor).and_then(|t| t.get(&name.name)).copied()
                     {
-                        Some((MemberKind::Fn, index, _)) => self.call_member_fn(actor, index, of, args, ctx, span),
+                        Some((MemberKind::Fn, index, target)) => {
+                            self.refer(name.span, target);
+                            self.call_member_fn(actor, index, of, args, ctx, span)
+                        }
                         Some(_) => self.not_callable(&name.name, "member", name.span),
                         None => {
                             let actor_name = self.actor_name(actor).to_string();
@@ -89,11 +98,13 @@ impl<'a> Checker<'a> {
 
     fn call_name(&mut self, id: &ast::Ident, args: &[ast::Arg], ctx: &mut Ctx, span: Span) -> Expr {
         if let Some(local) = ctx.lookup(&id.name) {
+            self.refer(id.span, local.span);
             let what = if local.ty == Type::Generic { "parameter" } else { "local value" };
             return self.not_callable(&id.name, what, id.span);
         }
         if let Some(actor) = ctx.actor {
-            if let Some(&(kind, index, _)) = self.actor_members.get(actor).and_then(|t| t.get(&id.name)) {
+            if let Some(&(kind, index, target)) = self.actor_members.get(actor).and_then(|t| t.get(&id.name)) {
+                self.refer(id.span, target);
                 if kind == MemberKind::Fn {
                     let of = typed(ExprKind::SelfMember(actor), Type::Member(actor), id.span);
                     return self.call_member_fn(actor, index, of, args, ctx, span);
@@ -101,7 +112,11 @@ impl<'a> Checker<'a> {
                 return self.not_callable(&id.name, "member", id.span);
             }
         }
-        match self.lookup_global(&id.name, ctx.module.as_deref()).map(|d| d.sym) {
+        let decl = self.lookup_global(&id.name, ctx.module.as_deref());
+        if let Some(d) = &decl {
+            self.refer(id.span, d.span);
+        }
+        match decl.map(|d| d.sym) {
             Some(Sym::Fn(f)) => {
                 if let Some(u) = self.used_fns.get_mut(f) {
                     *u = true;
@@ -225,7 +240,7 @@ impl<'a> Checker<'a> {
         let before = self.diags.len();
         let mut ctx = Ctx::new(None, origin.module);
         for (p, t) in decl.params.iter().zip(&types) {
-            ctx.bind(&p.name.name, t.clone());
+            ctx.bind(&p.name.name, t.clone(), p.name.span);
         }
         let body = self.expr(&decl.body, &mut ctx);
         let declared = self.model.fns.get(f).map(|x| x.ret.clone()).unwrap_or(Type::Error);

@@ -13,6 +13,12 @@ use crate::source::Span;
 impl<'a> Checker<'a> {
     /// The value of an expression if it is constant under the defaults.
     pub(super) fn const_value(&self, e: &Expr) -> EvalResult<Value> {
+        if self.reaches_cycle(e) {
+            return Err(crate::eval::EvalError {
+                kind: EvalErrorKind::NotConstant("it depends on a cyclic definition".into()),
+                span: e.span,
+            });
+        }
         match &self.const_cache {
             Some(cache) => ConstEnv::new(&self.model, cache).eval(e),
             None => ConstEnv::new(&self.model, &ConstCache::new(&self.model)).eval(e),
@@ -21,41 +27,7 @@ impl<'a> Checker<'a> {
 
     /// Checks defaults, constraints, indices and distribution parameters that are constant.
     pub(super) fn check_constants(&mut self) {
-        let cache = ConstCache::new(&self.model);
-        let env = ConstEnv::new(&self.model, &cache);
-        let mut found = Vec::new();
-        for p in &self.model.params {
-            check_param(&env, p, None, &mut found);
-        }
-        for r in &self.model.randoms {
-            check_dist(&env, r, None, &mut found);
-        }
-        for (id, actor) in self.model.actors.iter().enumerate() {
-            let members: Vec<i64> = match &actor.family {
-                None => vec![1],
-                Some((lo, hi)) => match (env.eval(lo), env.eval(hi)) {
-                    (Ok(Value::Num(lo)), Ok(Value::Num(hi))) if hi - lo < 100_000.0 => {
-                        (lo as i64..=hi as i64).collect()
-                    }
-                    _ => Vec::new(),
-                },
-            };
-            for i in members {
-                let at = env.at(id, i);
-                for p in &actor.params {
-                    check_param(&at, p, Some((actor.name.as_str(), i)), &mut found);
-                }
-                for l in actor.lets.iter().filter(|l| !has_error(&l.value)) {
-                    report_failure(at.eval(&l.value), Some((actor.name.as_str(), i)), &mut found);
-                }
-                for r in &actor.randoms {
-                    check_dist(&at, r, Some((actor.name.as_str(), i)), &mut found);
-                }
-            }
-        }
-        for l in self.model.lets.iter().filter(|l| !has_error(&l.value)) {
-            report_failure(env.eval(&l.value), None, &mut found);
-        }
+        let found = constant_diagnostics(&self.model, &[]);
         // A literal already reported out of range needs no second report of its value.
         let literal: Vec<Span> = self.diags.iter().filter(|d| d.code == Code::E0304).map(|d| d.primary.span).collect();
         let inside = |outer: Span, inner: &Span| {
@@ -120,8 +92,56 @@ impl<'a> Checker<'a> {
     }
 }
 
-fn check_param(env: &ConstEnv<'_>, p: &Param, member: Option<(&str, i64)>, out: &mut Vec<Diagnostic>) {
-    let Some(default) = p.default.as_ref().filter(|d| !has_error(d)) else { return };
+/// Errors in what is constant when `overrides` replace some parameters' defaults:
+/// `Prob` ranges and `where` constraints (per member for families), list indices,
+/// arithmetic and distribution parameters. The checker runs it on the defaults; a sweep
+/// on each point's values, as a re-check with `--set` would.
+pub fn constant_diagnostics(model: &Model, overrides: &[(ParamId, Expr)]) -> Vec<Diagnostic> {
+    let cache = ConstCache::new(model);
+    let env = ConstEnv::with_overrides(model, &cache, overrides);
+    let mut found = Vec::new();
+    for (id, p) in model.params.iter().enumerate() {
+        let value = overrides.iter().rev().find(|(q, _)| *q == id).map(|(_, e)| e).or(p.default.as_ref());
+        check_param(&env, p, value, None, &mut found);
+    }
+    for r in &model.randoms {
+        check_dist(&env, r, None, &mut found);
+    }
+    for (id, actor) in model.actors.iter().enumerate() {
+        let members: Vec<i64> = match &actor.family {
+            None => vec![1],
+            Some((lo, hi)) => match (env.eval(lo), env.eval(hi)) {
+                (Ok(Value::Num(lo)), Ok(Value::Num(hi))) if hi - lo < 100_000.0 => (lo as i64..=hi as i64).collect(),
+                _ => Vec::new(),
+            },
+        };
+        for i in members {
+            let at = env.at(id, i);
+            for p in &actor.params {
+                check_param(&at, p, p.default.as_ref(), Some((actor.name.as_str(), i)), &mut found);
+            }
+            for l in actor.lets.iter().filter(|l| !has_error(&l.value)) {
+                report_failure(at.eval(&l.value), Some((actor.name.as_str(), i)), &mut found);
+            }
+            for r in &actor.randoms {
+                check_dist(&at, r, Some((actor.name.as_str(), i)), &mut found);
+            }
+        }
+    }
+    for l in model.lets.iter().filter(|l| !has_error(&l.value)) {
+        report_failure(env.eval(&l.value), None, &mut found);
+    }
+    found
+}
+
+fn check_param(
+    env: &ConstEnv<'_>,
+    p: &Param,
+    value: Option<&Expr>,
+    member: Option<(&str, i64)>,
+    out: &mut Vec<Diagnostic>,
+) {
+    let Some(default) = value.filter(|d| !has_error(d)) else { return };
     let value = match env.eval(default) {
         Ok(v) => v,
         Err(e) => return report_failure(Err(e), member, out),

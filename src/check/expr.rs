@@ -87,7 +87,7 @@ impl<'a> Checker<'a> {
                 for b in binders {
                     let (domain, elem) = self.domain(&b.domain, ctx, None);
                     self.warn_shadow(&b.var, ctx);
-                    let slot = ctx.bind(&b.var.name, elem);
+                    let slot = self.bind_named(ctx, &b.var, elem, span);
                     bound.push(Binder { name: b.var.name.clone(), slot, domain });
                 }
                 let body_e = self.expr(body, ctx);
@@ -452,6 +452,9 @@ impl<'a> Checker<'a> {
         self.require_number(&x, "a value with a unit");
         let decl =
             if ctx.lookup(&unit.name).is_some() { None } else { self.lookup_global(&unit.name, ctx.module.as_deref()) };
+        if let Some(d) = decl.as_ref().filter(|d| matches!(d.sym, Sym::Unit(_))) {
+            self.refer(unit.span, d.span);
+        }
         let (dim, scale) = match decl.map(|d| d.sym) {
             Some(Sym::Unit(i)) => {
                 self.check_unit(i);
@@ -503,10 +506,13 @@ impl<'a> Checker<'a> {
     fn name(&mut self, id: &ast::Ident, ctx: &mut Ctx) -> Expr {
         let span = id.span;
         if let Some(local) = ctx.lookup(&id.name) {
-            return typed(ExprKind::Local(local.slot), local.ty.clone(), span);
+            let x = typed(ExprKind::Local(local.slot), local.ty.clone(), span);
+            self.refer(span, local.span);
+            return x;
         }
         if let Some(actor) = ctx.actor {
-            if let Some(&(kind, index, _)) = self.actor_members.get(actor).and_then(|t| t.get(&id.name)) {
+            if let Some(&(kind, index, target)) = self.actor_members.get(actor).and_then(|t| t.get(&id.name)) {
+                self.refer(span, target);
                 return self.member_value(
                     actor,
                     kind,
@@ -518,7 +524,10 @@ impl<'a> Checker<'a> {
             }
         }
         match self.lookup_global(&id.name, ctx.module.as_deref()) {
-            Some(decl) => self.global_value(&decl.sym, &id.name, span),
+            Some(decl) => {
+                self.refer(span, decl.span);
+                self.global_value(&decl.sym, &id.name, span)
+            }
             None => {
                 self.unknown_name(id, ctx);
                 error_expr(span)
@@ -676,10 +685,17 @@ impl<'a> Checker<'a> {
     fn member(&mut self, base: &ast::Expr, name: &ast::Ident, ctx: &mut Ctx, span: Span) -> Expr {
         if let A::Name(b) = &base.kind {
             if ctx.lookup(&b.name).is_none() && !self.is_member_name(&b.name, ctx) {
-                match self.lookup_global(&b.name, ctx.module.as_deref()).map(|d| d.sym) {
+                let decl = self.lookup_global(&b.name, ctx.module.as_deref());
+                if let Some(d) = decl.as_ref().filter(|d| matches!(d.sym, Sym::Module(_) | Sym::Market(_))) {
+                    self.refer(b.span, d.span);
+                }
+                match decl.map(|d| d.sym) {
                     Some(Sym::Module(m)) => {
                         return match self.globals.get(&format!("{m}.{}", name.name)).cloned() {
-                            Some(decl) => self.global_value(&decl.sym, &name.name, span),
+                            Some(decl) => {
+                                self.refer(name.span, decl.span);
+                                self.global_value(&decl.sym, &name.name, span)
+                            }
                             None => {
                                 self.unknown_member_of_module(&m, name);
                                 error_expr(span)
@@ -709,7 +725,10 @@ impl<'a> Checker<'a> {
         let b = self.expr(base, ctx);
         match b.ty.clone() {
             Type::Member(actor) => match self.actor_members.get(actor).and_then(|t| t.get(&name.name)).copied() {
-                Some((kind, index, _)) => self.member_value(actor, kind, index, b, span, &name.name),
+                Some((kind, index, target)) => {
+                    self.refer(name.span, target);
+                    self.member_value(actor, kind, index, b, span, &name.name)
+                }
                 None => {
                     let members: Vec<String> =
                         self.actor_members.get(actor).map(|t| t.keys().cloned().collect()).unwrap_or_default();
@@ -784,7 +803,7 @@ impl<'a> Checker<'a> {
             );
         }
         self.warn_shadow(&binder.var, ctx);
-        let var = ctx.bind(&binder.var.name, elem);
+        let var = self.bind_named(ctx, &binder.var, elem, span);
         let f = filter.map(|f| {
             let x = self.expr(f, ctx);
             self.require_bool(&x, "a `where` filter");
@@ -862,7 +881,11 @@ impl<'a> Checker<'a> {
             ast::DomainKind::Expr(e) => {
                 if let A::Name(n) = &e.kind {
                     if ctx.lookup(&n.name).is_none() {
-                        match self.lookup_global(&n.name, ctx.module.as_deref()).map(|d| d.sym) {
+                        let decl = self.lookup_global(&n.name, ctx.module.as_deref());
+                        if let Some(d) = decl.as_ref().filter(|d| matches!(d.sym, Sym::Actor(_) | Sym::Enum(_))) {
+                            self.refer(n.span, d.span);
+                        }
+                        match decl.map(|d| d.sym) {
                             Some(Sym::Actor(a)) => {
                                 return (Domain { kind: DomainKind::Family(a), span }, Type::Member(a))
                             }

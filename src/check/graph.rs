@@ -6,6 +6,7 @@ use super::Checker;
 use crate::diag::{Code, Diagnostic};
 use crate::model::*;
 use crate::source::Span;
+use std::collections::HashMap;
 
 /// A definition that other definitions can depend on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -15,11 +16,13 @@ enum Node {
     Fn(FnId),
     MemberParam(ActorId, usize),
     MemberLet(ActorId, usize),
+    MemberFn(ActorId, usize),
 }
 
 impl<'a> Checker<'a> {
-    /// Reports every cycle among params, lets, functions and actor members.
-    pub(super) fn find_cycles(&mut self) {
+    /// Reports every cycle among params, lets, functions and actor members; true if
+    /// there was one (then nothing may be evaluated: it would never end).
+    pub(super) fn find_cycles(&mut self) -> bool {
         let nodes = self.nodes();
         let edges: Vec<Vec<Node>> = nodes.iter().map(|n| self.deps(*n)).collect();
         let index = |n: &Node| nodes.iter().position(|m| m == n);
@@ -65,6 +68,7 @@ impl<'a> Checker<'a> {
                 }
             }
         }
+        !reported.is_empty()
     }
 
     fn nodes(&self) -> Vec<Node> {
@@ -74,6 +78,7 @@ impl<'a> Checker<'a> {
         for (a, actor) in self.model.actors.iter().enumerate() {
             nodes.extend((0..actor.params.len()).map(|i| Node::MemberParam(a, i)));
             nodes.extend((0..actor.lets.len()).map(|i| Node::MemberLet(a, i)));
+            nodes.extend((0..actor.fns.len()).map(|i| Node::MemberFn(a, i)));
         }
         nodes
     }
@@ -85,6 +90,7 @@ impl<'a> Checker<'a> {
             Node::Fn(i) => self.model.fns.get(i).map(|f| &f.body),
             Node::MemberParam(a, i) => self.model.actors.get(a)?.params.get(i)?.default.as_ref(),
             Node::MemberLet(a, i) => self.model.actors.get(a)?.lets.get(i).map(|l| &l.value),
+            Node::MemberFn(a, i) => self.model.actors.get(a)?.fns.get(i).map(|f| &f.body),
         }
     }
 
@@ -105,6 +111,8 @@ impl<'a> Checker<'a> {
                 .get(a)
                 .and_then(|x| x.lets.get(i))
                 .map(|l| format!("{}.{}", self.model.actors[a].name, l.name)),
+            // Member functions are named `Actor.f` already.
+            Node::MemberFn(a, i) => self.model.actors.get(a).and_then(|x| x.fns.get(i)).map(|f| f.name.clone()),
         }
         .unwrap_or_default()
     }
@@ -116,36 +124,60 @@ impl<'a> Checker<'a> {
             Node::Fn(i) => self.model.fns.get(i).map(|f| f.span),
             Node::MemberParam(a, i) => self.model.actors.get(a).and_then(|x| x.params.get(i)).map(|p| p.span),
             Node::MemberLet(a, i) => self.model.actors.get(a).and_then(|x| x.lets.get(i)).map(|l| l.span),
+            Node::MemberFn(a, i) => self.model.actors.get(a).and_then(|x| x.fns.get(i)).map(|f| f.span),
         }
         .unwrap_or_default()
     }
 
     /// What a definition's value refers to.
     fn deps(&self, n: Node) -> Vec<Node> {
-        let mut out = Vec::new();
-        let Some(e) = self.node_expr(n) else { return out };
-        let mut push = |d: Node| {
-            if !out.contains(&d) {
-                out.push(d);
+        self.node_expr(n).map(expr_deps).unwrap_or_default()
+    }
+
+    /// True if evaluating `e` would enter a cycle of definitions (and so never end):
+    /// the checker evaluates constants while typing, before cycles are reported.
+    pub(super) fn reaches_cycle(&self, e: &Expr) -> bool {
+        // 1: on the current path, 2: finished.
+        let mut state: HashMap<Node, u8> = HashMap::new();
+        let mut stack: Vec<(Node, Vec<Node>)> = Vec::new();
+        let mut roots = expr_deps(e);
+        roots.reverse();
+        while let Some(root) = roots.pop() {
+            if state.contains_key(&root) {
+                continue;
             }
-        };
-        visit(e, &mut |x| match &x.kind {
-            ExprKind::Param(i) => push(Node::Param(*i)),
-            ExprKind::Let(i) => push(Node::Let(*i)),
-            ExprKind::Call(f, _) | ExprKind::FnRef(f) => push(Node::Fn(*f)),
-            ExprKind::Member { actor, member: MemberRef::Param(i), .. } => push(Node::MemberParam(*actor, *i)),
-            ExprKind::Member { actor, member: MemberRef::Let(i), .. } => push(Node::MemberLet(*actor, *i)),
-            _ => {}
-        });
-        out
+            state.insert(root, 1);
+            stack.push((root, self.deps(root)));
+            while let Some((node, pending)) = stack.last_mut() {
+                match pending.pop() {
+                    Some(dep) => match state.get(&dep) {
+                        Some(1) => return true,
+                        Some(_) => {}
+                        None => {
+                            state.insert(dep, 1);
+                            let next = self.deps(dep);
+                            stack.push((dep, next));
+                        }
+                    },
+                    None => {
+                        state.insert(*node, 2);
+                        stack.pop();
+                    }
+                }
+            }
+        }
+        false
     }
 
     fn report_cycle(&mut self, cycle: &[Node]) {
         let Some(&first) = cycle.first() else { return };
         let names: Vec<String> = cycle.iter().map(|n| self.node_name(*n)).collect();
         let chain = names.iter().chain(names.first()).map(|n| format!("`{n}`")).collect::<Vec<_>>().join(" -> ");
-        let what =
-            if matches!(first, Node::Fn(_)) && cycle.len() == 1 { "recursive function" } else { "cyclic definition" };
+        let what = if matches!(first, Node::Fn(_) | Node::MemberFn(..)) && cycle.len() == 1 {
+            "recursive function"
+        } else {
+            "cyclic definition"
+        };
         let mut d = Diagnostic::new(Code::E0203, self.node_span(first), what.to_string())
             .label(format!("`{}` depends on itself", names[0]))
             .note(format!("the cycle: {chain}"));
@@ -207,4 +239,24 @@ fn unused_definition(name: &str, span: Span) -> Diagnostic {
     Diagnostic::new(Code::W0005, span, format!("`{name}` is never used"))
         .label("defined here, used nowhere")
         .help("remove it, or prefix its name with `_` to keep it silently")
+}
+
+/// The definitions an expression refers to, each once, in order of appearance.
+fn expr_deps(e: &Expr) -> Vec<Node> {
+    let mut out = Vec::new();
+    let mut push = |d: Node| {
+        if !out.contains(&d) {
+            out.push(d);
+        }
+    };
+    visit(e, &mut |x| match &x.kind {
+        ExprKind::Param(i) => push(Node::Param(*i)),
+        ExprKind::Let(i) => push(Node::Let(*i)),
+        ExprKind::Call(f, _) | ExprKind::FnRef(f) => push(Node::Fn(*f)),
+        ExprKind::Member { actor, member: MemberRef::Param(i), .. } => push(Node::MemberParam(*actor, *i)),
+        ExprKind::Member { actor, member: MemberRef::Let(i), .. } => push(Node::MemberLet(*actor, *i)),
+        ExprKind::MemberCall { actor, func, .. } => push(Node::MemberFn(*actor, *func)),
+        _ => {}
+    });
+    out
 }

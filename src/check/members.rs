@@ -263,9 +263,10 @@ impl<'a> Checker<'a> {
     }
 
     fn fn_body(&mut self, f: &ast::FnDecl, func: &Func, ctx: &mut Ctx) -> (Expr, usize) {
-        for (p, (name, ty)) in f.params.iter().zip(&func.params) {
+        let scope = f.name.span.to(f.body.span);
+        for (p, (_, ty)) in f.params.iter().zip(&func.params) {
             self.warn_shadow(&p.name, ctx);
-            ctx.bind(name, ty.clone());
+            self.bind_named(ctx, &p.name, ty.clone(), scope);
         }
         let body = self.expr(&f.body, ctx);
         if func.ret != Type::Generic {

@@ -13,8 +13,10 @@ mod consts;
 mod expr;
 mod graph;
 mod members;
+pub mod names;
 mod rules;
 mod scope;
+mod sweep;
 mod types;
 pub mod units;
 
@@ -25,6 +27,7 @@ use crate::syntax::ast;
 use indexmap::IndexMap;
 use units::Dimension;
 
+pub use consts::constant_diagnostics;
 pub use rules::visit;
 pub use scope::suggest as suggest_name;
 use scope::Sym;
@@ -46,15 +49,27 @@ pub struct Checked {
     pub model: Model,
     /// Errors and warnings, sorted by position.
     pub diagnostics: Diagnostics,
+    /// Every declaration and resolved use of a name (from [`check_named`]; empty otherwise).
+    pub names: names::NameIndex,
 }
 
 /// Checks a program.
 pub fn check(program: &Program<'_>) -> Checked {
+    check_with(program, false)
+}
+
+/// Checks a program and records what every name is (`Checked::names`), for editors.
+pub fn check_named(program: &Program<'_>) -> Checked {
+    check_with(program, true)
+}
+
+fn check_with(program: &Program<'_>, naming: bool) -> Checked {
     let mut c = Checker::new(program);
+    c.naming = naming;
     c.run();
     let mut diagnostics = std::mem::take(&mut c.diags);
     diagnostics.sort();
-    Checked { model: c.model, diagnostics }
+    Checked { model: c.model, diagnostics, names: c.names }
 }
 
 /// A declared name at file scope.
@@ -93,6 +108,7 @@ struct Local {
     name: String,
     slot: LocalId,
     ty: Type,
+    span: Span,
 }
 
 impl Ctx {
@@ -105,11 +121,11 @@ impl Ctx {
         ctx
     }
 
-    fn bind(&mut self, name: &str, ty: Type) -> LocalId {
+    fn bind(&mut self, name: &str, ty: Type, span: Span) -> LocalId {
         let slot = self.next_slot;
         self.next_slot += 1;
         self.max_slot = self.max_slot.max(self.next_slot);
-        self.locals.push(Local { name: name.to_string(), slot, ty });
+        self.locals.push(Local { name: name.to_string(), slot, ty, span });
         slot
     }
 
@@ -155,6 +171,9 @@ struct Checker<'a> {
     penalties: Vec<FnId>,
     /// Parameter defaults evaluated so far, shared once every default is typed.
     const_cache: Option<crate::eval::defaults::ConstCache>,
+    /// What each name is and where it is used, for editors (recorded when `naming`).
+    names: names::NameIndex,
+    naming: bool,
 }
 
 /// What an actor member is.
@@ -192,6 +211,8 @@ impl<'a> Checker<'a> {
             used_fns: Vec::new(),
             penalties: Vec::new(),
             const_cache: None,
+            names: names::NameIndex::default(),
+            naming: false,
         }
     }
 
@@ -243,10 +264,12 @@ impl<'a> Checker<'a> {
     fn post_checks(&mut self) {
         self.check_market_units();
         self.check_threshold_units();
-        self.find_cycles();
-        self.check_constants();
-        self.check_penalty_properties();
+        if !self.find_cycles() {
+            self.check_constants();
+            self.check_penalty_properties();
+        }
         self.warn_unused();
+        self.describe_names();
     }
 
     /// Reports `E0302` when payoffs disagree on their unit.

@@ -25,7 +25,7 @@ impl<'a> Checker<'a> {
                 }
             }
             ItemKind::Audit(a) => self.check_audit(a, &mut ctx),
-            ItemKind::License(l) => self.check_license(l, &mut ctx),
+            ItemKind::License(l) => self.check_license(l, item.span, &mut ctx),
             ItemKind::Threshold(t) => self.check_threshold(t, &mut ctx),
             ItemKind::Sequence(s) => self.check_sequence(s),
             ItemKind::Game(g) => self.check_game(g, &mut ctx),
@@ -44,6 +44,7 @@ impl<'a> Checker<'a> {
             ItemKind::Scenario(s) => self.check_scenario(s, item.span),
             ItemKind::Compare(c) => self.check_compare(c, item.span, &mut ctx),
             ItemKind::Simulate(s) => self.check_simulate(s, item.span, &mut ctx),
+            ItemKind::Sweep(s) => self.check_sweep(s, item.span),
             _ => {}
         }
     }
@@ -175,7 +176,11 @@ impl<'a> Checker<'a> {
 
     /// Resolves an actor name (E0201 when unknown, E0303 when not an actor).
     fn actor_ref(&mut self, id: &ast::Ident) -> Option<ActorId> {
-        match self.lookup_global(&id.name, None).map(|d| d.sym) {
+        let decl = self.lookup_global(&id.name, None);
+        if let Some(d) = &decl {
+            self.refer(id.span, d.span);
+        }
+        match decl.map(|d| d.sym) {
             Some(Sym::Actor(a)) => Some(a),
             Some(other) => {
                 let what = other.describe();
@@ -198,11 +203,11 @@ impl<'a> Checker<'a> {
         }
     }
 
-    fn check_license(&mut self, l: &ast::LicenseDecl, ctx: &mut Ctx) {
+    fn check_license(&mut self, l: &ast::LicenseDecl, span: Span, ctx: &mut Ctx) {
         let Some(holders) = self.actor_ref(&l.holders) else { return };
         let licensor = l.licensor.as_ref().and_then(|x| self.actor_ref(x));
         self.warn_shadow(&l.var, ctx);
-        ctx.bind(&l.var.name, Type::Member(holders));
+        self.bind_named(ctx, &l.var, Type::Member(holders), span);
         let metric = l.metric.as_ref().map(|m| {
             let x = self.expr(m, ctx);
             self.require_number(&x, "a licence metric");
@@ -501,7 +506,11 @@ impl<'a> Checker<'a> {
                         self.scenario_error(path.span, "`set` changes a parameter", "name a file-level `param`");
                         continue;
                     };
-                    match self.lookup_global(&name.name, None).map(|d| d.sym) {
+                    let decl = self.lookup_global(&name.name, None);
+                    if let Some(d) = &decl {
+                        self.refer(name.span, d.span);
+                    }
+                    match decl.map(|d| d.sym) {
                         Some(Sym::Param(p)) => {
                             let ty = self.model.params[p].ty.clone();
                             let x =
@@ -524,7 +533,11 @@ impl<'a> Checker<'a> {
                 }
                 ScenarioChange::Remove(names, _) => {
                     for n in names {
-                        match self.lookup_global(&n.name, None).map(|d| d.sym) {
+                        let decl = self.lookup_global(&n.name, None);
+                        if let Some(d) = &decl {
+                            self.refer(n.span, d.span);
+                        }
+                        match decl.map(|d| d.sym) {
                             Some(Sym::Market(_) | Sym::Audit(_) | Sym::Rule(_)) => {
                                 scenario.removes.push(n.name.clone())
                             }
@@ -549,7 +562,11 @@ impl<'a> Checker<'a> {
                 ScenarioChange::Item(item) => {
                     if matches!(
                         item.kind,
-                        ItemKind::Param(_) | ItemKind::Actor(_) | ItemKind::Unit(_) | ItemKind::Scenario(_)
+                        ItemKind::Param(_)
+                            | ItemKind::Actor(_)
+                            | ItemKind::Unit(_)
+                            | ItemKind::Scenario(_)
+                            | ItemKind::Sweep(_)
                     ) {
                         self.scenario_error(
                             item.span,
@@ -614,7 +631,11 @@ impl<'a> Checker<'a> {
             if s.name == "base" {
                 continue;
             }
-            if !matches!(self.lookup_global(&s.name, None).map(|d| d.sym), Some(Sym::Scenario)) {
+            let decl = self.lookup_global(&s.name, None);
+            if let Some(d) = &decl {
+                self.refer(s.span, d.span);
+            }
+            if !matches!(decl.map(|d| d.sym), Some(Sym::Scenario)) {
                 let names: Vec<String> =
                     self.model.scenarios.iter().map(|x| x.name.clone()).chain(["base".to_string()]).collect();
                 let declared: Vec<String> =
@@ -661,7 +682,7 @@ impl<'a> Checker<'a> {
                     None => self.expr(init, ctx),
                 };
                 self.warn_shadow(name, ctx);
-                ctx.bind(&name.name, x.ty.clone());
+                self.bind_named(ctx, name, x.ty.clone(), span);
                 sim.states.push(SimState { name: name.name.clone(), init: x, update: None });
             }
         }

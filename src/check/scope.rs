@@ -124,10 +124,12 @@ impl<'a> Checker<'a> {
                 | ItemKind::Scenario(_)
                 | ItemKind::Compare(_)
                 | ItemKind::Simulate(_)
+                | ItemKind::Sweep(_)
         );
         if question && origin.module.is_some() {
             return;
         }
+        let named = self.name_item(item, origin.module, None, None);
         match &item.kind {
             ItemKind::Use(_) | ItemKind::Choose(_) | ItemKind::Payoff(_) => {}
             ItemKind::Unit(u) => {
@@ -208,7 +210,7 @@ impl<'a> Checker<'a> {
                 let id = self.actor_asts.len();
                 self.declare(qualify(origin, &a.name.name), Sym::Actor(id), a.name.span);
                 self.actor_asts.push(a);
-                self.collect_members(a);
+                self.collect_members(a, item, named);
             }
             ItemKind::Market(m) => {
                 let id = self.model.markets.len();
@@ -246,7 +248,11 @@ impl<'a> Checker<'a> {
                 self.declare(s.name.name.clone(), Sym::Scenario, s.name.span);
                 self.rule_items.push((item, origin));
             }
-            ItemKind::Check(_) | ItemKind::Compare(_) | ItemKind::Simulate(_) | ItemKind::Expect(_) => {
+            ItemKind::Check(_)
+            | ItemKind::Compare(_)
+            | ItemKind::Simulate(_)
+            | ItemKind::Sweep(_)
+            | ItemKind::Expect(_) => {
                 if let Some(name) = item.name() {
                     self.declare(name.name.clone(), Sym::Question(item.keyword()), name.span);
                 }
@@ -266,18 +272,21 @@ impl<'a> Checker<'a> {
         });
         for (i, v) in variants.iter().enumerate() {
             self.declare(v.name.clone(), Sym::Variant(id, i), v.span);
+            self.name_variant(v, name);
         }
         id
     }
 
-    fn collect_members(&mut self, a: &'a ast::ActorDecl) {
+    fn collect_members(&mut self, a: &'a ast::ActorDecl, item: &ast::Item, named: Option<usize>) {
         let mut table: IndexMap<String, (MemberKind, usize, Span)> = IndexMap::new();
         let mut counts = [0usize; 5];
         let mut lets = Vec::new();
         if let Some(f) = &a.family {
             table.insert(f.var.name.clone(), (MemberKind::Param, usize::MAX, f.var.span));
+            self.name_index(&f.var, item, named);
         }
         for m in &a.members {
+            self.name_item(m, None, Some(item.span), named);
             let (kind, slot) = match &m.kind {
                 ItemKind::Param(_) => (MemberKind::Param, 0),
                 ItemKind::Let(_) => (MemberKind::Let, 1),
@@ -344,11 +353,15 @@ impl<'a> Checker<'a> {
             if from.is_none() && !self.globals.contains_key(module) {
                 self.globals.insert(module.clone(), Decl { sym: Sym::Module(module.clone()), span: u.module.span });
             }
+            if from.is_none() {
+                self.name_module(module, u.module.span);
+            }
             for name in u.names.iter().flatten() {
                 let key = format!("{module}.{}", name.name);
                 match self.globals.get(&key).cloned() {
                     Some(decl) if from.is_none() => {
                         self.declare(name.name.clone(), decl.sym, name.span);
+                        self.name_import(name.span, decl.span);
                     }
                     Some(_) => {}
                     None => {

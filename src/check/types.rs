@@ -57,8 +57,11 @@ impl<'a> Checker<'a> {
                 "Real" => Type::real(),
                 "Bool" => Type::Bool,
                 "Prob" => Type::prob(),
-                _ => match self.lookup_global(&id.name, module).map(|d| d.sym) {
-                    Some(Sym::Enum(e)) => Type::Enum(e),
+                _ => match self.lookup_global(&id.name, module) {
+                    Some(super::Decl { sym: Sym::Enum(e), span }) => {
+                        self.refer(id.span, span);
+                        Type::Enum(e)
+                    }
                     _ => self
                         .resolve_unit_expr(&UnitExpr::Name(id.clone()), module)
                         .map_or(Type::Error, |(d, _)| Type::quantity(d)),
@@ -73,12 +76,13 @@ impl<'a> Checker<'a> {
         match u {
             UnitExpr::One(_) => Some((Dimension::one(), 1.0)),
             UnitExpr::Paren(inner, _) => self.resolve_unit_expr(inner, module),
-            UnitExpr::Name(id) => match self.lookup_global(&id.name, module).map(|d| d.sym) {
-                Some(Sym::Unit(i)) => {
+            UnitExpr::Name(id) => match self.lookup_global(&id.name, module).map(|d| (d.sym, d.span)) {
+                Some((Sym::Unit(i), span)) => {
+                    self.refer(id.span, span);
                     self.check_unit(i);
                     self.model.units.get(i).map(|u| (u.dim.clone(), u.scale))
                 }
-                Some(other) => {
+                Some((other, _)) => {
                     let what = other.describe();
                     self.error(
                         Diagnostic::new(Code::E0303, id.span, format!("`{}` is not a unit", id.name))

@@ -26,16 +26,34 @@ impl Loaded {
     }
 }
 
-/// Reads and checks `file` with `sets`; `text` is its contents when already read.
-pub fn load(
-    file: &str,
+/// What to load and how to report failures.
+pub struct Request<'a> {
+    /// The regime file.
+    pub file: &'a str,
+    /// The `--set` values.
+    pub sets: &'a [String],
+    /// The `--scenario`, validated once the regime is checked.
+    pub scenario: Option<&'a str>,
+    /// Colour diagnostics.
+    pub color: bool,
+    /// Diagnostics as JSON on stdout.
+    pub json: bool,
+}
+
+/// Reads and checks the requested file; `text` is its contents when already read.
+pub fn load(req: &Request<'_>, text: Option<String>, sources: SourceMap) -> Result<Loaded, i32> {
+    load_prepared(req, text, sources, |_| Ok(()))
+}
+
+/// [`load`], letting `prepare` add to the regime (e.g. a sweep from the command line)
+/// after `--set` values are read and before it is checked.
+pub fn load_prepared(
+    req: &Request<'_>,
     text: Option<String>,
     mut sources: SourceMap,
-    sets: &[String],
-    scenario: Option<&str>,
-    color: bool,
-    json: bool,
+    prepare: impl FnOnce(&mut Regime) -> Result<(), Vec<Diagnostic>>,
 ) -> Result<Loaded, i32> {
+    let Request { file, sets, scenario, color, json } = *req;
     let text = match text {
         Some(t) => t,
         None => input::read(file, &mut sources).map_err(|d| fail(&[d], &sources, color, json, EXIT_INPUT))?,
@@ -50,6 +68,7 @@ pub fn load(
             Err(d) => return Err(fail(&[d], &regime.sources, color, json, EXIT_INPUT)),
         }
     }
+    prepare(&mut regime).map_err(|d| fail(&d, &regime.sources, color, json, EXIT_INPUT))?;
     let (model, diags) = regime.check(&overrides);
     let warnings: Vec<Diagnostic> = diags.iter().filter(|d| !d.is_error()).cloned().collect();
     let Some(model) = model else { return Err(fail(&diags.into_vec(), &regime.sources, color, json, EXIT_INPUT)) };

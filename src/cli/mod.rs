@@ -6,9 +6,14 @@ mod explain;
 mod fmt;
 mod input;
 mod load;
+mod lsp;
+mod merge;
+mod output;
+mod plot;
 mod repl;
 mod run;
 mod simulate;
+mod sweep;
 
 use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 use std::io::{IsTerminal, Write};
@@ -54,12 +59,20 @@ pub enum Command {
     Run(run::RunArgs),
     /// Play a regime round by round: random draws, audits, licences, learning; replications (exit 3 on numerical failure).
     Simulate(simulate::SimulateArgs),
+    /// Solve a regime over a grid of parameter values (in parallel) and write a tidy table.
+    Sweep(sweep::SweepArgs),
+    /// Join the shard files of one sweep into the table of the whole sweep.
+    Merge(merge::MergeArgs),
+    /// Draw a sweep's table as SVG or PNG: lines against one parameter, or a region map over two.
+    Plot(plot::PlotArgs),
     /// Print regimes in the canonical layout.
     Fmt(fmt::FmtArgs),
     /// Explore a regime interactively: declarations, expressions with units, `:set` and re-solve.
     Repl(repl::ReplArgs),
     /// Explain a diagnostic code, with an example and the fix.
     Explain(explain::ExplainArgs),
+    /// Run the language server for editors (LSP over stdin and stdout).
+    Lsp(lsp::LspArgs),
     /// Print a shell completion script.
     Completions {
         /// The shell.
@@ -82,9 +95,13 @@ pub fn main() -> i32 {
         Command::Check(args) => check::run(&args, color),
         Command::Run(args) => run::run(&args, color),
         Command::Simulate(args) => simulate::run(&args, color),
+        Command::Sweep(args) => sweep::run(&args, color),
+        Command::Merge(args) => merge::run(&args, color),
+        Command::Plot(args) => plot::run(&args),
         Command::Fmt(args) => fmt::run(&args, color),
         Command::Repl(args) => repl::run(&args, color),
         Command::Explain(args) => explain::run(&args),
+        Command::Lsp(args) => lsp::run(&args),
         Command::Completions { shell } => {
             clap_complete::generate(shell, &mut Cli::command(), "gov", &mut std::io::stdout());
             EXIT_OK

@@ -2,7 +2,7 @@
 //! Exit 0 when all hold, 1 when a check or expect fails, 2 for input errors, 3 for a
 //! numerical failure.
 
-use super::load::{fail, load};
+use super::load::{fail, load, Request};
 use super::{err, input, out, EXIT_FAILED, EXIT_INPUT, EXIT_NUMERIC, EXIT_OK};
 use gov::diag::{Code, Diagnostic};
 use gov::run::run as run_regime;
@@ -34,7 +34,9 @@ pub fn run(args: &RunArgs, color: bool) -> i32 {
     if args.file.ends_with(".nfg") {
         return run_nfg(args, &text, sources, color);
     }
-    let loaded = match load(&args.file, Some(text), sources, &args.sets, args.scenario.as_deref(), color, args.json) {
+    let request =
+        Request { file: &args.file, sets: &args.sets, scenario: args.scenario.as_deref(), color, json: args.json };
+    let loaded = match load(&request, Some(text), sources) {
         Ok(l) => l,
         Err(code) => return code,
     };

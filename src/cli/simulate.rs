@@ -3,7 +3,8 @@
 //! input errors, 3 when the simulation fails numerically (its equilibrium cannot be
 //! solved, or a round produces an invalid value).
 
-use super::load::{fail, load};
+use super::load::{fail, load, Request};
+use super::output::write_atomic;
 use super::{err, out, EXIT_INPUT, EXIT_NUMERIC, EXIT_OK};
 use gov::diag::Code;
 use gov::run::Scenarios;
@@ -49,11 +50,14 @@ pub struct SimulateArgs {
 
 /// Runs `gov simulate`.
 pub fn run(args: &SimulateArgs, color: bool) -> i32 {
-    let mut loaded =
-        match load(&args.file, None, SourceMap::new(), &args.sets, args.scenario.as_deref(), color, args.json) {
-            Ok(l) => l,
-            Err(code) => return code,
-        };
+    let mut loaded = match load(
+        &Request { file: &args.file, sets: &args.sets, scenario: args.scenario.as_deref(), color, json: args.json },
+        None,
+        SourceMap::new(),
+    ) {
+        Ok(l) => l,
+        Err(code) => return code,
+    };
     let scenario = args.scenario.clone().filter(|s| s != "base");
     let model = match &scenario {
         Some(name) => match loaded.scenarios().model_for(name) {
@@ -83,10 +87,10 @@ pub fn run(args: &SimulateArgs, color: bool) -> i32 {
         }
     };
     if let Some(dir) = &args.out {
-        if let Err((path, reason)) = write_csv(dir, &result) {
+        if let Err((path, message)) = write_csv(dir, &result) {
             let sources = &mut loaded.regime.sources;
-            let mut d = unreadable(sources, &path, &reason, Code::E0104, "pass `--out` a directory you can write to");
-            d.message = format!("cannot write `{path}`: {reason}");
+            let mut d = unreadable(sources, &path, &message, Code::E0104, "pass `--out` a directory you can write to");
+            d.message = message;
             return fail(&[d], sources, color, args.json, EXIT_INPUT);
         }
     }
@@ -114,12 +118,11 @@ fn progress_bar() -> ProgressBar {
 /// Writes the two CSV files, each atomically (a temporary file renamed into place);
 /// on failure, the path and the reason.
 fn write_csv(dir: &std::path::Path, r: &gov::simulate::SimResult) -> Result<(), (String, String)> {
-    let failed = |path: &std::path::Path, e: std::io::Error| (path.display().to_string(), e.to_string());
-    std::fs::create_dir_all(dir).map_err(|e| failed(dir, e))?;
+    let shown = dir.display().to_string();
+    std::fs::create_dir_all(dir).map_err(|e| (shown.clone(), format!("cannot create `{shown}`: {e}")))?;
     for (suffix, text) in [("rounds.csv", csv_rounds(r)), ("summary.csv", csv_summary(r))] {
         let path = dir.join(format!("{}.{suffix}", r.name));
-        let tmp = dir.join(format!(".{}.{suffix}.tmp", r.name));
-        std::fs::write(&tmp, text).and_then(|()| std::fs::rename(&tmp, &path)).map_err(|e| failed(&path, e))?;
+        write_atomic(&path, text.as_bytes()).map_err(|e| (path.display().to_string(), e))?;
     }
     Ok(())
 }

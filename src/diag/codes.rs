@@ -54,6 +54,9 @@ registry! {
     E0105 => Error, "source is not valid UTF-8";
     E0106 => Error, "invalid command line";
     E0107 => Error, "invalid Gambit .nfg file";
+    E0108 => Error, "shards do not make one sweep";
+    E0109 => Error, "cannot write an output file";
+    E0110 => Error, "not a sweep table";
     E0201 => Error, "unknown name";
     E0202 => Error, "duplicate definition";
     E0203 => Error, "cyclic definition";
@@ -89,6 +92,7 @@ registry! {
     E0410 => Error, "invalid license";
     E0411 => Error, "invalid cap";
     E0412 => Error, "invalid simulation setting";
+    E0413 => Error, "invalid sweep";
     E0501 => Error, "runtime arithmetic error";
     E0502 => Error, "no convergence";
     E0503 => Error, "several equilibria";

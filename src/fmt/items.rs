@@ -78,6 +78,7 @@ impl Printer<'_> {
             ItemKind::Scenario(s) => self.scenario_decl(s, span, depth),
             ItemKind::Compare(c) => self.compare_decl(c),
             ItemKind::Simulate(s) => self.simulate_decl(s, span, depth),
+            ItemKind::Sweep(s) => self.sweep_decl(s, span, depth),
         }
     }
 
@@ -418,6 +419,43 @@ impl Printer<'_> {
             SimClause::State(name, ty, e) => self.named_assign("state ", name, ty.as_ref(), e),
             SimClause::Update(name, e) => self.named_assign("update ", name, None, e),
             SimClause::Metric(name, e) => self.named_assign("metric ", name, None, e),
+        }
+    }
+
+    fn sweep_decl(&mut self, s: &SweepDecl, span: Span, depth: usize) {
+        self.word("sweep ");
+        self.ident(&s.name);
+        let mark = self.open_block(s.name.span.end as usize);
+        for clause in &s.clauses {
+            match clause {
+                SweepClause::Vary(v) => {
+                    self.element(self.token_before(v.param.span.start as usize), depth + 1);
+                    self.word("vary ");
+                    self.ident(&v.param);
+                    self.word(" = ");
+                    self.vary_values(&v.values);
+                }
+                SweepClause::Metric(name, e) => {
+                    self.element(self.token_before(name.span.start as usize), depth + 1);
+                    self.named_assign("metric ", name, None, e);
+                }
+            }
+        }
+        self.close_block(span.end as usize, depth, mark);
+    }
+
+    /// `lo..hi:steps[:log]` or `a, b, c`.
+    fn vary_values(&mut self, values: &VaryValues) {
+        match values {
+            VaryValues::Grid { lo, hi, steps, log } => {
+                self.range(lo, hi);
+                self.keyword(":", steps.span.start);
+                self.expr(steps);
+                if *log {
+                    self.word(":log");
+                }
+            }
+            VaryValues::List(items) => self.expr_list(items),
         }
     }
 

@@ -11,7 +11,7 @@ use crate::eval::fast::parameters_alone;
 use crate::eval::{EvalError, EvalErrorKind, EvalResult};
 use crate::model::*;
 use crate::solve::compiled::{Closure, Compile, NumCode, Session, ValueCode};
-use crate::solve::context::Cx;
+use crate::solve::context::{Cx, Settings};
 use crate::solve::state::State;
 use crate::source::Span;
 
@@ -46,7 +46,7 @@ pub(super) struct RoundCode<'m> {
 impl<'m> RoundCode<'m> {
     /// Compiles what the rounds of `sim` evaluate, with the parameter values of `state`.
     pub fn new(model: &'m Model, sim: &'m Simulate, state: &State) -> RoundCode<'m> {
-        let cx = Cx::new(model, state, false);
+        let cx = Cx::new(model, state, Settings { share: false, sparse: false, budget: None });
         let statics = |a: ActorId, i: usize| cx.is_static_let(a, i);
         let mut c = Compile::new(model, state, &statics);
         let num = |c: &mut Compile<'m, '_>, e: &'m Expr| (c.num(e), e.span);

@@ -5,6 +5,7 @@
 use super::stats::Summary;
 use super::SimResult;
 use crate::model::Type;
+use crate::report::data_number;
 use crate::report::number;
 use comfy_table::{presets::NOTHING, CellAlignment, Table};
 use serde_json::json;
@@ -106,45 +107,42 @@ pub fn sim_json(r: &SimResult, file: &str) -> serde_json::Value {
 
 /// Every replication's every round: `rep,round,<metric>...` (numbers round-trip exactly).
 pub fn csv_rounds(r: &SimResult) -> String {
-    let mut out = String::from("rep,round");
-    for (name, _) in &r.metrics {
-        out.push(',');
-        out.push_str(name);
-    }
-    out.push('\n');
+    let mut head = vec!["rep".to_string(), "round".to_string()];
+    head.extend(r.metrics.iter().map(|(name, _)| name.clone()));
+    let mut lines = vec![head];
     for (rep, rows) in r.series.iter().enumerate() {
         for (round, row) in rows.iter().enumerate() {
-            out.push_str(&format!("{},{}", rep + 1, round + 1));
-            for v in row {
-                out.push_str(&format!(",{v}"));
-            }
-            out.push('\n');
+            let mut line = vec![(rep + 1).to_string(), (round + 1).to_string()];
+            line.extend(row.iter().map(|v| data_number(*v)));
+            lines.push(line);
         }
     }
-    out
+    csv_text(&lines)
 }
 
 /// The summary table: one row per metric and statistic.
 pub fn csv_summary(r: &SimResult) -> String {
-    let mut out = String::from("metric,unit,of,n,mean,sd,ci95_lo,ci95_hi,p5,p50,p95,min,max\n");
-    let opt = |x: Option<f64>| x.map(|v| v.to_string()).unwrap_or_default();
+    let head = "metric,unit,of,n,mean,sd,ci95_lo,ci95_hi,p5,p50,p95,min,max";
+    let mut lines = vec![head.split(',').map(str::to_string).collect::<Vec<_>>()];
+    let opt = |x: Option<f64>| x.map(data_number).unwrap_or_default();
     for ((name, ty), (over, last)) in r.metrics.iter().zip(&r.summary) {
         for (label, s) in [("rounds", over), ("final", last)] {
-            out.push_str(&format!(
-                "{name},{},{label},{},{},{},{},{},{},{},{},{},{}\n",
-                unit(ty),
-                s.n,
-                s.mean,
-                opt(s.sd),
-                opt(s.ci95.map(|c| c.0)),
-                opt(s.ci95.map(|c| c.1)),
-                s.quantiles[0],
-                s.quantiles[1],
-                s.quantiles[2],
-                s.range.0,
-                s.range.1
-            ));
+            let mut line = vec![name.clone(), unit(ty), label.to_string(), s.n.to_string(), data_number(s.mean)];
+            line.extend([opt(s.sd), opt(s.ci95.map(|c| c.0)), opt(s.ci95.map(|c| c.1))]);
+            line.extend(s.quantiles.iter().map(|q| data_number(*q)));
+            line.extend([data_number(s.range.0), data_number(s.range.1)]);
+            lines.push(line);
         }
     }
-    out
+    csv_text(&lines)
+}
+
+/// Lines as CSV (quoted where needed, `\n` line ends).
+fn csv_text(lines: &[Vec<String>]) -> String {
+    let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::Any(b'\n')).from_writer(Vec::new());
+    for line in lines {
+        // Writing to memory cannot fail.
+        let _ = w.write_record(line);
+    }
+    String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
 }

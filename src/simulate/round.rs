@@ -11,7 +11,7 @@ use super::plan::{Plan, PriceRule};
 use super::SimError;
 use crate::eval::{EvalError, EvalErrorKind, Evaluator};
 use crate::model::*;
-use crate::solve::respond::respond;
+use crate::solve::respond::{respond, stay_out};
 use crate::solve::state::{RunEnv, State, Work};
 use rand::rngs::ChaCha12Rng;
 use rand::SeedableRng;
@@ -261,6 +261,9 @@ fn apply(state: &mut State, actor: ActorId, m: usize, choice: usize, action: &Ac
             s.choices[m][choice] = v.clone();
             s.abstained[m] = false;
         }
-        Action::Abstain => s.abstained[m] = true,
+        Action::Abstain => {
+            s.abstained[m] = true;
+            s.choices[m] = stay_out(&s.choices[m]);
+        }
     }
 }

@@ -58,7 +58,6 @@ pub fn initial_state(model: &Model, scenario: Option<&Scenario>) -> Result<State
     let inactive = Inactive {
         markets: model.markets.iter().map(|m| removed(scenario, &m.name)).collect(),
         audits: model.audits.iter().map(|a| removed(scenario, &a.name)).collect(),
-        fns: model.fns.iter().map(|f| removed(scenario, &f.name)).collect(),
         thresholds: model.thresholds.iter().map(|t| removed(scenario, &t.name)).collect(),
         caps: model.caps.iter().map(|c| removed(scenario, &c.name)).collect(),
     };

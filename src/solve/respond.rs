@@ -6,7 +6,7 @@
 use super::context::Cx;
 use super::numeric::{maximize_1d, MaxError, MaximizeOptions};
 use super::state::{RunEnv, State};
-use super::SolveError;
+use super::{Phase, SolveError};
 use crate::eval::{EvalError, EvalErrorKind};
 use crate::model::*;
 
@@ -37,8 +37,9 @@ pub fn respond(
 ) -> Result<Response, SolveError> {
     let model = cx.model;
     let Some(a) = model.actors.get(actor) else { return Ok(Response::default()) };
-    if state.work.spent() > budget(state) {
-        return Err(SolveError::Budget { evaluations: state.work.spent(), span: a.span });
+    let limit = state.work.limit().unwrap_or_else(|| budget(state));
+    if state.work.spent() > limit {
+        return Err(SolveError::Budget { evaluations: state.work.spent(), limit, phase: Phase::Search, span: a.span });
     }
     let idx = (m - 1) as usize;
     let before_choices = state.actors[actor].choices[idx].clone();
@@ -59,7 +60,12 @@ pub fn respond(
     }
     if can_abstain && best < 0.0 {
         state.actors[actor].abstained[idx] = true;
-        state.actors[actor].choices[idx] = before_choices.clone();
+        // A member that stays out does nothing: its numeric choices read as 0 to everyone
+        // (a market's demand, a sum), not as whatever it last tried.
+        state.actors[actor].choices[idx] = stay_out(&before_choices);
+        follow(state)?;
+    } else if free.is_empty() && before_abstained {
+        // Back in without a choice to search over: the later stages have not seen it yet.
         follow(state)?;
     }
     let after = &state.actors[actor].choices[idx];
@@ -220,4 +226,9 @@ fn finite_candidates(
     let env = RunEnv::new(model, state).at(actor, m);
     let mut frame = vec![Value::Num(m as f64)];
     crate::eval::Evaluator { model, env: &env }.domain_values(d, &mut frame).map_err(SolveError::from_eval)
+}
+
+/// The choices of a member that abstains: numbers are 0, other values (variants) stay.
+pub fn stay_out(choices: &[Value]) -> Vec<Value> {
+    choices.iter().map(|v| if matches!(v, Value::Num(_)) { Value::Num(0.0) } else { v.clone() }).collect()
 }

@@ -83,6 +83,8 @@ pub enum ItemKind {
     Compare(CompareDecl),
     /// `simulate name { clauses }`.
     Simulate(SimulateDecl),
+    /// `sweep name { vary ..  metric .. }`.
+    Sweep(SweepDecl),
 }
 
 /// `use module [.{names}]`.
@@ -415,6 +417,53 @@ pub enum SimClause {
     Metric(Ident, Expr),
 }
 
+/// `sweep name { clauses }`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SweepDecl {
+    /// The sweep's name.
+    pub name: Ident,
+    /// Its clauses in order.
+    pub clauses: Vec<SweepClause>,
+}
+
+/// One clause of a `sweep` block.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SweepClause {
+    /// `vary name = values`.
+    Vary(Box<Vary>),
+    /// `metric name = expr`.
+    Metric(Ident, Expr),
+}
+
+/// `vary name = values`: the values one parameter takes across a sweep.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Vary {
+    /// The parameter.
+    pub param: Ident,
+    /// Its values.
+    pub values: VaryValues,
+    /// The whole clause.
+    pub span: Span,
+}
+
+/// The values of a `vary`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum VaryValues {
+    /// `lo..hi:steps` (`:log` for geometric spacing), both ends included.
+    Grid {
+        /// First value.
+        lo: Box<Expr>,
+        /// Last value.
+        hi: Box<Expr>,
+        /// Number of values.
+        steps: Box<Expr>,
+        /// Geometric rather than even spacing.
+        log: bool,
+    },
+    /// `a, b, c`.
+    List(Vec<Expr>),
+}
+
 /// A written type.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TypeExpr {
@@ -713,6 +762,7 @@ impl Item {
             ItemKind::Scenario(d) => Some(&d.name),
             ItemKind::Compare(d) => Some(&d.name),
             ItemKind::Simulate(d) => Some(&d.name),
+            ItemKind::Sweep(d) => Some(&d.name),
             ItemKind::Payoff(_) | ItemKind::Sequence(_) => None,
         }
     }
@@ -743,6 +793,7 @@ impl Item {
             ItemKind::Scenario(_) => "scenario",
             ItemKind::Compare(_) => "compare",
             ItemKind::Simulate(_) => "simulate",
+            ItemKind::Sweep(_) => "sweep",
         }
     }
 }

@@ -123,6 +123,7 @@ impl<'a> Builder<'a> {
             Rule::scenario_decl => ItemKind::Scenario(self.scenario_decl(pair)?),
             Rule::compare_decl => ItemKind::Compare(self.compare_decl(pair)?),
             Rule::simulate_decl => ItemKind::Simulate(self.simulate_decl(pair)?),
+            Rule::sweep_decl => ItemKind::Sweep(self.sweep_decl(pair)?),
             _ => return Err(self.internal(&pair, "unexpected declaration")),
         };
         Ok(Item { kind, span, doc })
@@ -516,6 +517,67 @@ impl<'a> Builder<'a> {
             clauses.push(clause);
         }
         Ok(SimulateDecl { name, clauses })
+    }
+
+    fn sweep_decl(&self, pair: Pair<'_, Rule>) -> Result<SweepDecl> {
+        let name = self.first_ident(&pair)?;
+        let mut clauses = Vec::new();
+        for p in self.parts(&pair).into_iter().skip(1) {
+            let parts = self.parts(&p);
+            let clause = match (p.as_rule(), parts.as_slice()) {
+                (Rule::sweep_vary, [param, values]) => SweepClause::Vary(Box::new(Vary {
+                    param: self.ident(param.clone()),
+                    values: self.vary_values(values.clone())?,
+                    span: self.span(&p),
+                })),
+                (Rule::sweep_metric, [n, e]) => SweepClause::Metric(self.ident(n.clone()), self.expr(e.clone())?),
+                _ => return Err(self.internal(&p, "sweep clause shape")),
+            };
+            clauses.push(clause);
+        }
+        Ok(SweepDecl { name, clauses })
+    }
+
+    /// `lo..hi:steps[:log]` or `a, b, c`.
+    pub fn vary_values(&self, pair: Pair<'_, Rule>) -> Result<VaryValues> {
+        let inner = self.next(&pair, &mut pair.clone().into_inner())?;
+        let parts = self.parts(&inner);
+        match (inner.as_rule(), parts.as_slice()) {
+            (Rule::vary_grid, [lo, hi, steps, rest @ ..]) => Ok(VaryValues::Grid {
+                lo: Box::new(self.expr(lo.clone())?),
+                hi: Box::new(self.expr(hi.clone())?),
+                steps: Box::new(self.expr(steps.clone())?),
+                log: rest.iter().any(|p| p.as_rule() == Rule::vary_log),
+            }),
+            (Rule::vary_list, items) => {
+                Ok(VaryValues::List(items.iter().map(|e| self.expr(e.clone())).collect::<Result<Vec<_>>>()?))
+            }
+            _ => Err(self.internal(&inner, "vary values shape")),
+        }
+    }
+
+    /// A `--vary NAME=VALUES` argument: the whole text is the clause.
+    pub fn vary_input(&self, pair: Pair<'_, Rule>) -> Result<Vary> {
+        let span = Span::new(self.source, 0..self.text.trim_end().len());
+        let parts: Vec<Pair<'_, Rule>> = pair.clone().into_inner().filter(|p| p.as_rule() != Rule::EOI).collect();
+        let [param, values] = parts.as_slice() else {
+            return Err(self.internal(&pair, "vary input shape"));
+        };
+        Ok(Vary { param: self.ident(param.clone()), values: self.vary_values(values.clone())?, span })
+    }
+
+    /// A `--metric [NAME=]EXPR` argument; an unnamed metric is named by its text.
+    pub fn metric_input(&self, pair: Pair<'_, Rule>) -> Result<(Ident, Expr)> {
+        let parts: Vec<Pair<'_, Rule>> = pair.clone().into_inner().filter(|p| p.as_rule() != Rule::EOI).collect();
+        match parts.as_slice() {
+            [name, e] => Ok((self.ident(name.clone()), self.expr(e.clone())?)),
+            [e] => {
+                let span = self.span(e);
+                let name = Ident { name: e.as_str().trim().to_string(), span };
+                Ok((name, self.expr(e.clone())?))
+            }
+            _ => Err(self.internal(&pair, "metric input shape")),
+        }
     }
 
     // ───────────── helpers for shared shapes ─────────────

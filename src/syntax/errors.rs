@@ -96,7 +96,7 @@ fn rule_name(rule: Rule) -> &'static str {
         EOI => "end of input",
         use_decl | unit_decl | type_decl | param_decl | let_decl | fn_decl | random_decl | actor_decl | market_decl
         | cap_decl | penalty_decl | audit_decl | license_decl | threshold_decl | sequence_decl | game_decl
-        | check_decl | expect_decl | scenario_decl | compare_decl | simulate_decl => {
+        | check_decl | expect_decl | scenario_decl | compare_decl | simulate_decl | sweep_decl => {
             "a declaration (`param`, `actor`, `check`, ...)"
         }
         choose_decl | payoff_decl => "an actor member (`param`, `choose`, `payoff`, ...)",
@@ -107,6 +107,9 @@ fn rule_name(rule: Rule) -> &'static str {
             "a simulate clause (`rounds`, `reps`, `seed`, `strategy`, `state`, `update`, `metric`)"
         }
         scenario_set | scenario_remove | scenario_fix => "a scenario change (`set`, `remove`, `fix`, a rule)",
+        sweep_vary | sweep_metric => "a sweep clause (`vary`, `metric`)",
+        vary_values | vary_grid | vary_list => "values `LO..HI:STEPS` or `a, b, c`",
+        vary_log => "`log`",
         consequence_penalty | consequence_ban => "`penalty` or `ban`",
         expr | primary | number | boolean | infinity | quantified | aggregate | if_expr | list | paren
         | aggregate_name => "an expression",
@@ -159,6 +162,8 @@ fn rule_name(rule: Rule) -> &'static str {
         kw_scenario => "`scenario`",
         kw_compare => "`compare`",
         kw_simulate => "`simulate`",
+        kw_sweep => "`sweep`",
+        kw_vary => "`vary`",
         kw_forall => "`forall`",
         kw_exists => "`exists`",
         kw_in => "`in`",

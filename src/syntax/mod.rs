@@ -36,6 +36,7 @@ pub const ITEM_KEYWORDS: &[&str] = &[
     "scenario",
     "compare",
     "simulate",
+    "sweep",
     "choose",
     "payoff",
 ];
@@ -63,6 +64,7 @@ pub const RESERVED_WORDS: &[&str] = &[
     "scenario",
     "compare",
     "simulate",
+    "sweep",
     "choose",
     "payoff",
     "forall",
@@ -117,6 +119,24 @@ pub fn parse_expr_at(text: &str, start: usize, source: SourceId) -> Result<ast::
     let start = crate::source::floor_char_boundary(text, start);
     let padded = format!("{}{}", " ".repeat(start), &text[start..]);
     parse_expr(&padded, source)
+}
+
+/// Parses a `--vary NAME=VALUES` argument of `gov sweep`.
+pub fn parse_vary(text: &str, source: SourceId) -> Result<ast::Vary, Diagnostic> {
+    let comments = trivia::scan(text, source)?;
+    limit_work(text);
+    let mut pairs = GovParser::parse(Rule::vary_input, text).map_err(|e| errors::syntax_error(e, text, source))?;
+    let input = pairs.next().ok_or_else(|| errors::internal(source, "empty parse"))?;
+    build::Builder { source, text, comments: &comments, depth: Default::default() }.vary_input(input)
+}
+
+/// Parses a `--metric [NAME=]EXPR` argument of `gov sweep`: the metric's name and expression.
+pub fn parse_metric(text: &str, source: SourceId) -> Result<(ast::Ident, ast::Expr), Diagnostic> {
+    let comments = trivia::scan(text, source)?;
+    limit_work(text);
+    let mut pairs = GovParser::parse(Rule::metric_input, text).map_err(|e| errors::syntax_error(e, text, source))?;
+    let input = pairs.next().ok_or_else(|| errors::internal(source, "empty parse"))?;
+    build::Builder { source, text, comments: &comments, depth: Default::default() }.metric_input(input)
 }
 
 /// Bounds pest's work (rule calls) in proportion to the input, so no input can make
