@@ -630,9 +630,9 @@ impl<'a> Checker<'a> {
                     Sym::Market(_) => format!("use its price: `{name}.price`"),
                     Sym::Module(_) => format!("name one of its definitions: `{name}.<name>`"),
                     Sym::Enum(_) => "use one of its variants".to_string(),
-                    Sym::Rule("license") => self.licence_value_help(name).unwrap_or_else(|| {
-                        format!("{} {what} cannot be used as a value", super::scope::article(what))
-                    }),
+                    Sym::Rule("license") => self
+                        .licence_value_help(name)
+                        .unwrap_or_else(|| format!("{} {what} cannot be used as a value", super::scope::article(what))),
                     _ => format!("{} {what} cannot be used as a value", super::scope::article(what)),
                 };
                 self.error(

@@ -237,9 +237,10 @@ impl<'a> Checker<'a> {
         for id in 0..self.unit_asts.len() {
             self.check_unit(id);
         }
-        self.declare_signatures();
-        // Bodies read licences as members (`r.north_licence`).
+        // Bodies, and the signatures of member randoms, read licences as members
+        // (`r.north_licence`).
         self.declare_licences();
+        self.declare_signatures();
         self.check_bodies();
         // Rules need the payoff unit (a learning rule's temperature is in it).
         self.check_payoff_units();

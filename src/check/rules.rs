@@ -232,15 +232,8 @@ impl<'a> Checker<'a> {
                     .help(format!("add `require COND`, the condition under which a holder keeps the licence, e.g. `require {}.harm <= tau`", l.var.name)),
             );
         }
-        self.model.licenses[id] = License {
-            name: l.name.name.clone(),
-            holders,
-            licensor,
-            metric,
-            require,
-            audit,
-            span: l.name.span,
-        };
+        self.model.licenses[id] =
+            License { name: l.name.name.clone(), holders, licensor, metric, require, audit, span: l.name.span };
     }
 
     fn check_threshold(&mut self, t: &ast::ThresholdDecl, ctx: &mut Ctx) {
