@@ -10,7 +10,7 @@ use super::plan::{Plan, PriceRule};
 use super::SimError;
 use crate::eval::{as_num, EvalError, EvalErrorKind, Evaluator};
 use crate::model::*;
-use crate::solve::context::Cx;
+use crate::solve::context::{Cx, Settings};
 use crate::solve::respond::{respond, stay_out};
 use crate::solve::state::{RunEnv, State, Work};
 use rand::rngs::ChaCha12Rng;
@@ -135,7 +135,7 @@ impl Replication<'_, '_> {
         let mut moves = Vec::new();
         // A fresh context each round: compiled code folds the parameters and states as
         // they are now, and members are never pooled (each has its own draws).
-        let cx = Cx::new(model, &self.state, false);
+        let cx = Cx::new(model, &self.state, Settings { share: false, sparse: false, budget: None });
         for a in 0..model.actors.len() {
             let free: Vec<usize> = self
                 .plan

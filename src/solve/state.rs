@@ -36,18 +36,32 @@ pub struct ActorState {
     pub fixed: Vec<Vec<bool>>,
 }
 
-/// Payoff evaluations spent by one solve, shared by every copy of its state.
+/// Payoff evaluations spent by one solve, shared by every copy of its state, and how many
+/// it may spend.
 #[derive(Debug, Clone, Default)]
-pub struct Work(std::sync::Arc<std::sync::atomic::AtomicU64>);
+pub struct Work {
+    spent: std::sync::Arc<std::sync::atomic::AtomicU64>,
+    limit: Option<u64>,
+}
 
 impl Work {
+    /// Work allowed `limit` payoff evaluations (rather than [`crate::solve::respond::budget`]).
+    pub fn limited(limit: u64) -> Work {
+        Work { limit: Some(limit), ..Work::default() }
+    }
+
     /// Evaluations so far.
     pub fn spent(&self) -> u64 {
-        self.0.load(std::sync::atomic::Ordering::Relaxed)
+        self.spent.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// The evaluations allowed, if set here.
+    pub fn limit(&self) -> Option<u64> {
+        self.limit
     }
 
     fn add(&self) {
-        self.0.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        self.spent.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     }
 }
 
