@@ -1,6 +1,6 @@
 //! The pages in docs/regimes/ quote gov's output; this test keeps the quotes true.
 //!
-//! In every docs/regimes/*.md, each ```text block is an excerpt of what one command prints:
+//! In every docs/regimes/*.md but the index (README.md), each ```text block is an excerpt of what one command prints:
 //! its first line is the command (`$ gov run examples/openness.gov`), and its remaining
 //! lines must appear, in order and verbatim (trailing spaces aside), among the lines the
 //! command writes to stdout and then stderr, run from the repository root with
@@ -9,8 +9,7 @@
 //! `gov repl --echo FILE`, which echoes them, so a session reads as it does on a terminal.
 //!
 //! A ```text block that does not start with its command is an error, so no excerpt goes
-//! unchecked; the only exception is a block with no command marked pending by an HTML
-//! comment `<!-- excerpt: ... pending ... -->` on the line before it.
+//! unchecked. (Other fences, such as ```sh for commands to try, are not excerpts.)
 
 // Tests fail by panicking.
 #![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used)]
@@ -25,8 +24,6 @@ struct Block {
     /// Where the block's first line is, `docs/regimes/x.md:12`.
     place: String,
     lines: Vec<String>,
-    /// The comment before the block marks its excerpt as pending.
-    pending: bool,
 }
 
 fn text_blocks(name: &str, text: &str) -> Vec<Block> {
@@ -34,21 +31,16 @@ fn text_blocks(name: &str, text: &str) -> Vec<Block> {
     let mut current: Option<Block> = None;
     // The fence's indentation (a block inside a list item), removed from its lines.
     let mut indent = "";
-    let mut previous = "";
     for (n, line) in text.lines().enumerate() {
         let trimmed = line.trim();
         match current.as_mut() {
             None if trimmed == "```text" => {
                 indent = &line[..line.len() - line.trim_start().len()];
-                let pending = previous.starts_with("<!-- excerpt:") && previous.contains("pending");
-                current = Some(Block { place: format!("{name}:{}", n + 2), lines: Vec::new(), pending });
+                current = Some(Block { place: format!("{name}:{}", n + 2), lines: Vec::new() });
             }
             Some(_) if trimmed.starts_with("```") => out.extend(current.take()),
             Some(block) => block.lines.push(line.strip_prefix(indent).unwrap_or(line).trim_end().to_string()),
             None => {}
-        }
-        if !trimmed.is_empty() {
-            previous = trimmed;
         }
     }
     assert!(current.is_none(), "{name}: a ```text block is not closed");
@@ -127,13 +119,7 @@ fn check(root: &Path, block: &Block) -> Option<String> {
         if let Some(line) = block.lines.iter().find(|l| l.starts_with("$ gov")) {
             return Some(format!("{}: the command `{line}` must be the block's first line", block.place));
         }
-        if block.pending {
-            return None;
-        }
-        return Some(format!(
-            "{}: a ```text block must begin with its `$ gov ...` command (or be marked pending)",
-            block.place
-        ));
+        return Some(format!("{}: a ```text block must begin with its `$ gov ...` command", block.place));
     };
     let output = run(root, command, block);
     let missing = first_missing(&block.lines[1..], &output)?;
@@ -143,11 +129,12 @@ fn check(root: &Path, block: &Block) -> Option<String> {
     ))
 }
 
+/// The regime pages: every `.md` in docs/regimes but its index, README.md.
 fn pages(root: &Path) -> Vec<PathBuf> {
     let mut pages: Vec<PathBuf> = std::fs::read_dir(root.join("docs/regimes"))
         .expect("docs/regimes exists")
         .map(|e| e.expect("a directory entry").path())
-        .filter(|p| p.extension().is_some_and(|x| x == "md"))
+        .filter(|p| p.extension().is_some_and(|x| x == "md") && !p.ends_with("README.md"))
         .collect();
     pages.sort();
     pages
@@ -163,7 +150,7 @@ fn regime_pages_quote_gov_exactly() {
         let name = page.strip_prefix(root).expect("inside the repository").display().to_string();
         let text = std::fs::read_to_string(page).expect("a page reads");
         let found = text_blocks(&name, &text);
-        assert!(found.iter().any(|b| !b.pending), "{name} quotes no output of gov");
+        assert!(!found.is_empty(), "{name} quotes no output of gov");
         blocks.extend(found);
     }
     // The commands take seconds each: run them side by side.
@@ -171,11 +158,16 @@ fn regime_pages_quote_gov_exactly() {
         let handles: Vec<_> = blocks.iter().map(|b| s.spawn(|| check(root, b))).collect();
         handles.into_iter().filter_map(|h| h.join().expect("a check finishes")).collect()
     });
-    assert!(failures.is_empty(), "{} excerpt(s) differ from gov's output:\n\n{}", failures.len(), failures.join("\n\n"));
+    assert!(
+        failures.is_empty(),
+        "{} excerpt(s) differ from gov's output:\n\n{}",
+        failures.len(),
+        failures.join("\n\n")
+    );
 }
 
 /// The comparison is strict enough to fail: a changed number, a swapped order and a
-/// block without its command are all caught.
+/// block without its command (even one with a comment before it) are all caught.
 #[test]
 fn the_check_can_fail() {
     let output = "regime\n  omega = 0.85  \n  alpha1 = 1.925 usd\n";
@@ -186,20 +178,18 @@ fn the_check_can_fail() {
     assert_eq!(first_missing(&lines(&["  alpha1 = 1.925 usd", "  omega = 0.85"]), output), Some("  omega = 0.85"));
     assert_eq!(first_missing(&lines(&["omega = 0.85"]), output), Some("omega = 0.85"), "whole lines, not parts");
 
-    let page = "x\n```text\nno command\n```\n<!-- excerpt: pending -->\n```text\n```\n```text\nout\n$ gov run f.gov\n```\n- item\n\n  ```text\n  $ gov run f.gov\n    indented\n  ```\n";
+    let page = "x\n```text\nno command\n```\n<!-- excerpt: pending -->\n```text\nlater\n```\n```text\nout\n$ gov run f.gov\n```\n- item\n\n  ```text\n  $ gov run f.gov\n    indented\n  ```\n";
     let blocks = text_blocks("p.md", page);
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     assert!(check(root, &blocks[0]).is_some_and(|m| m.contains("must begin with its")));
-    assert_eq!(check(root, &blocks[1]), None, "a pending block without a command is skipped");
+    assert!(
+        check(root, &blocks[1]).is_some_and(|m| m.contains("must begin with its")),
+        "no comment exempts a block from its command"
+    );
     assert!(check(root, &blocks[2]).is_some_and(|m| m.contains("must be the block's first line")));
     assert_eq!(blocks[3].lines, ["$ gov run f.gov", "  indented"], "a list item's block loses the fence's indentation");
-    assert_eq!(words("gov sweep f.gov --vary 'p=0usd..1usd:3' --set \"a=1 usd\""), [
-        "gov",
-        "sweep",
-        "f.gov",
-        "--vary",
-        "p=0usd..1usd:3",
-        "--set",
-        "a=1 usd"
-    ]);
+    assert_eq!(
+        words("gov sweep f.gov --vary 'p=0usd..1usd:3' --set \"a=1 usd\""),
+        ["gov", "sweep", "f.gov", "--vary", "p=0usd..1usd:3", "--set", "a=1 usd"]
+    );
 }
