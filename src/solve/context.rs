@@ -171,6 +171,17 @@ impl<'m> Cx<'m> {
         self.with(state, |f| Ok(run(f, None, lhs)? - run(f, None, rhs)?)).map_err(SolveError::from_eval)
     }
 
+    /// The supply and then the demand of market `m` (in that order, as tâtonnement reads them).
+    pub fn supply_demand(&self, state: &State, m: MarketId) -> EvalResult<(f64, f64)> {
+        let Some((demand, supply)) = self.code.markets.get(m) else { return Ok((0.0, 0.0)) };
+        self.with(state, |f| Ok((run(f, None, supply)?, run(f, None, demand)?)))
+    }
+
+    /// Whether member let `i` of `actor` depends on parameters alone.
+    pub fn is_static_let(&self, actor: ActorId, i: usize) -> bool {
+        self.statics.get(actor).and_then(|l| l.get(i)).copied().unwrap_or(false)
+    }
+
     /// Values of choice `c` of member `m` at which its payoff may jump or kink, sorted.
     pub fn breakpoints(&self, state: &State, actor: ActorId, m: i64, c: usize) -> Vec<f64> {
         let Some(exprs) = self.breaks.get(actor).and_then(|b| b.get(c)) else { return Vec::new() };

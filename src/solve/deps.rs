@@ -146,7 +146,8 @@ impl<'m> Walk<'m> {
                 let index = target(of, scope);
                 let Some(b) = model.actors.get(*actor) else { return };
                 match member {
-                    MemberRef::Param(_) => {}
+                    // Licences, like parameters, do not move while a stage is solved.
+                    MemberRef::Param(_) | MemberRef::Licence(_) => {}
                     MemberRef::Choice(_) => reads.push((*actor, index)),
                     MemberRef::Let(i) => {
                         if let Some(l) = b.lets.get(*i) {

@@ -4,7 +4,7 @@
 //! backward induction; finite `game`s get every pure and (for two players) every extreme
 //! mixed equilibrium, exactly. Failures say what was tried and what was found.
 
-mod compiled;
+pub(crate) mod compiled;
 pub(crate) mod context;
 mod deps;
 pub(crate) mod equilibrium;

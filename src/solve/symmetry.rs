@@ -33,14 +33,16 @@ struct Inputs {
 }
 
 impl Groups {
-    /// The groups of `state`'s members: equal when parameters and fixed choices are bit-identical.
+    /// The groups of `state`'s members: equal when parameters and fixed choices are
+    /// bit-identical. None while some licence is revoked (a simulation's state), so what
+    /// members read of licences is the same for all.
     pub fn new(model: &Model, state: &State) -> Groups {
         let caps = state.inactive.caps.iter().any(|removed| !removed);
         let mut inputs = vec![Inputs::default(); model.actors.len()];
         let of = (0..model.actors.len())
             .map(|a| {
                 let s = state.actors.get(a)?;
-                if caps || s.size < 2 {
+                if caps || s.size < 2 || !state.licensed.is_empty() {
                     return None;
                 }
                 inputs[a] = exchangeable(model, a)?;
@@ -201,8 +203,10 @@ impl<'m> Walk<'m> {
                 if own {
                     allowed.push(std::ptr::from_ref(&**of));
                 }
+                // A licence, like a parameter, stays put while members respond; members
+                // share work only when every licence is held (see `Groups::new`).
                 match (member, own, *actor == me) {
-                    (MemberRef::Param(_), _, _) | (MemberRef::Choice(_), true, _) => {}
+                    (MemberRef::Param(_) | MemberRef::Licence(_), _, _) | (MemberRef::Choice(_), true, _) => {}
                     (MemberRef::Choice(_), _, false) => match same_index(of) {
                         Some(index) if member_scope => {
                             allowed.push(index);
