@@ -948,6 +948,12 @@ pub struct Model {
 }
 
 impl Model {
+    /// The audit whose `detect` function is `f`, with the family it examines: inside that
+    /// family, in a simulation round, a call of `f` is the detection draw.
+    pub fn detection(&self, f: FnId) -> Option<(AuditId, ActorId)> {
+        self.audits.iter().enumerate().find_map(|(id, a)| (a.detect == Some(f)).then_some((id, a.on?)))
+    }
+
     /// The model scenario `name` is solved with: the penalties it removes are 0 (in their
     /// unit) wherever they are called — payoffs, lets, checks and comparisons alike.
     pub fn with_removed_penalties(mut self, name: &str) -> Model {

@@ -58,6 +58,29 @@ fn audit_frequency_converges_to_rho_and_the_mean_fine_to_rho_phi() {
 }
 
 #[test]
+fn noisy_detection_is_drawn_and_the_mean_fine_converges_to_rho_d_phi() {
+    let doc = simulate_json(&["tests/data/sim/noisy_detection.gov"]);
+    // Each member is caught (audited and detected) or not: never a fraction.
+    let (partial, _, _) = stat(&doc, "neither_0_nor_1", "over_rounds");
+    assert_eq!(partial, 0.0);
+    // ρ·d(Δ) with ρ = 0.6, d(5 pflop) = Φ(1); φ(5 pflop) = 22.5 usd.
+    let caught = 0.6 * 0.841_344_746_068_542_9;
+    for metric in ["caught", "caught_at_5"] {
+        let (mean, se, _) = stat(&doc, metric, "over_rounds");
+        assert!(se > 0.0 && se < 0.01, "the test must be able to fail: se = {se}");
+        assert!((mean - caught).abs() <= 4.0 * se, "{metric} {mean} vs ρ·d(Δ) = {caught} (±{})", 4.0 * se);
+    }
+    let (fine, se, _) = stat(&doc, "mean_fine", "over_rounds");
+    assert!(se > 0.0 && se < 0.05 * caught * 22.5, "se = {se}");
+    assert!((fine - caught * 22.5).abs() <= 4.0 * se, "mean fine {fine} vs ρ·d(Δ)·φ(Δ) = {}", caught * 22.5);
+    // In equilibrium the same expression is the probability ρ·d(Δ) (the file's `expect`;
+    // exit 1 if it fails).
+    let (code, text) = gov(&["run", "tests/data/sim/noisy_detection.gov"]);
+    assert_eq!(code, 0, "{text}");
+    assert!(text.contains("ok    probability_in_equilibrium"), "{text}");
+}
+
+#[test]
 fn learners_retire_truthfully_when_rho_reaches_rho_star_and_evade_when_it_is_well_below() {
     // ρ* = p/a = 1.55/4 = 0.3875. Above it every rule ends truthful (ε-greedy up to its
     // exploration); at ρ = 0.1 the best shortfall is the largest (Δ_dev = 57.5 > 10).

@@ -205,6 +205,8 @@ impl<'m> Marks<'m> {
             | ExprKind::Dist(..) => leaves_ok = false,
             ExprKind::Member { actor, member: MemberRef::Let(i), .. } => deps.push(Dep::MemberLet(*actor, *i)),
             ExprKind::Let(i) => deps.push(Dep::GlobalLet(*i)),
+            // A detection function's call is a draw in a simulation round.
+            ExprKind::Call(f, _) if self.model.detection(*f).is_some() => leaves_ok = false,
             ExprKind::Call(f, _) => deps.push(Dep::Fn(*f)),
             ExprKind::MemberCall { actor, func, .. } => deps.push(Dep::MemberFn(*actor, *func)),
             _ => {}
@@ -447,7 +449,17 @@ impl<'a, E: Env + ?Sized> Fast<'a, E> {
             ExprKind::FnRef(_) | ExprKind::Dist(..) => {
                 err(EvalErrorKind::NotConstant("a function or distribution is not a number".into()), span)
             }
-            ExprKind::Call(id, args) => self.call(*id, args, span),
+            ExprKind::Call(id, args) => {
+                let value = self.call(*id, args, span)?;
+                match self.model.detection(*id) {
+                    // Inside the audited family: the member's detection (see `Env::detect_of`).
+                    Some((audit, on)) => match self.current_member(on, span) {
+                        Ok(Value::Member(_, index)) => self.env.detect_of(audit, index, as_num(&value, span)?, span),
+                        _ => Ok(value),
+                    },
+                    None => Ok(value),
+                }
+            }
             ExprKind::MemberCall { actor, func, of, args } => self.member_call(*actor, *func, of, args, span),
             ExprKind::Unary(UnOp::Not, _)
             | ExprKind::Binary(BinOp::And | BinOp::Or | BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge, ..)

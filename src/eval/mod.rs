@@ -64,6 +64,12 @@ pub trait Env {
     fn audit_of(&self, id: AuditId, _index: i64, span: Span) -> EvalResult<Value> {
         self.audit_prob(id, span)
     }
+    /// Audit `id`'s detection of a violation that it finds with probability `p`, as member
+    /// `index` of its `on` family sees it: in a simulation round whether it was detected
+    /// (1 or 0, one uniform draw per member and round); by default `p`.
+    fn detect_of(&self, _id: AuditId, _index: i64, p: f64, _span: Span) -> EvalResult<Value> {
+        Ok(Value::Num(p))
+    }
     /// A global random quantity's current draw.
     fn random(&self, id: RandomId, span: Span) -> EvalResult<Value>;
     /// The actor instance whose body is being evaluated.
@@ -147,7 +153,16 @@ impl<'a> Evaluator<'a> {
             }
             ExprKind::Call(id, args) => {
                 let values = self.eval_all(args, frame)?;
-                self.call(*id, values, span)
+                let value = self.call(*id, values, span)?;
+                match self.model.detection(*id) {
+                    // Inside the audited family a detection function's value is the
+                    // member's detection, as the audit's name is its audit.
+                    Some((audit, on)) => match self.env.current_member(on, span) {
+                        Ok(Value::Member(_, index)) => self.env.detect_of(audit, index, as_num(&value, span)?, span),
+                        _ => Ok(value),
+                    },
+                    None => Ok(value),
+                }
             }
             ExprKind::MemberCall { actor, func, of, args } => {
                 let values = self.eval_all(args, frame)?;
@@ -484,6 +499,9 @@ impl Env for MemberEnv<'_> {
     }
     fn audit_of(&self, id: AuditId, index: i64, span: Span) -> EvalResult<Value> {
         self.inner.audit_of(id, index, span)
+    }
+    fn detect_of(&self, id: AuditId, index: i64, p: f64, span: Span) -> EvalResult<Value> {
+        self.inner.detect_of(id, index, p, span)
     }
     fn random(&self, id: RandomId, span: Span) -> EvalResult<Value> {
         self.inner.random(id, span)

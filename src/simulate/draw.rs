@@ -80,6 +80,15 @@ pub(super) fn draw_round(
             audited.clear();
             audited.extend((0..n).map(|_| bernoulli(p, rng)));
         }
+        // Detection draws, after every audit's (so regimes without `detect` keep their streams).
+        draws.detection.resize_with(model.audits.len(), Vec::new);
+        for (audit, uniforms) in model.audits.iter().zip(draws.detection.iter_mut()) {
+            uniforms.clear();
+            if let (Some(_), Some(on)) = (audit.detect, audit.on) {
+                let n = state.actors.get(on).map_or(0, |s| s.size);
+                uniforms.extend((0..n).map(|_| rng.random::<f64>()));
+            }
+        }
         Ok(())
     })?;
     fixed.ready = true;

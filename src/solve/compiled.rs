@@ -348,6 +348,7 @@ impl<'m, 'p, 'f> Compiler<'m, 'p, 'f> {
                     None => self.delegate_num(e),
                 }
             }
+            ExprKind::Call(id, _) if self.model.detection(*id).is_some() => self.detection(e, *id),
             ExprKind::Call(id, args)
                 if self.depth < MAX_INLINE && args.len() <= MAX_ARGS && args.iter().all(|a| self.numeric(a)) =>
             {
@@ -366,6 +367,45 @@ impl<'m, 'p, 'f> Compiler<'m, 'p, 'f> {
             }
             _ => self.delegate_num(e),
         }
+    }
+
+    /// A call of audit's detection function `id` as [`Fast`] reads it: inside the audited
+    /// family the evaluated member's detection (`Env::detect_of`), elsewhere its value.
+    /// Never folded: in a simulation round it is a draw. (Should the call itself fall back
+    /// to the fast evaluator, which applies the detection too, applying it again changes
+    /// nothing: a 0 or 1 is detected as itself.)
+    fn detection(&mut self, e: &'m Expr, id: FnId) -> NumCode<'m> {
+        let ExprKind::Call(_, args) = &e.kind else { return self.delegate_num(e) };
+        let Some((audit, on)) = self.model.detection(id) else { return self.delegate_num(e) };
+        let p = match self.model.fns.get(id) {
+            Some(func) if self.depth < MAX_INLINE && args.len() <= MAX_ARGS && args.iter().all(|a| self.numeric(a)) => {
+                self.call(e, None, id, func, None, args)
+            }
+            _ => return self.delegate_num(e),
+        };
+        let span = e.span;
+        if let Who::Known(a, index) = self.who {
+            if a == on {
+                return Rc::new(move |f| {
+                    let p = p(f)?;
+                    Ok(as_num(&f.env().detect_of(audit, index.get(f), p, span)?, span)?)
+                });
+            }
+        }
+        Rc::new(move |f| {
+            let p = p(f)?;
+            let index = match f.self_index(on) {
+                Some(index) => Some(index),
+                None => match f.current_member(on, span) {
+                    Ok(Value::Member(_, index)) => Some(index),
+                    _ => None,
+                },
+            };
+            match index {
+                Some(index) => Ok(as_num(&f.env().detect_of(audit, index, p, span)?, span)?),
+                None => Ok(p),
+            }
+        })
     }
 
     /// An audit's name as [`Fast`] reads it: inside its family the evaluated member's own

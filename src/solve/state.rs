@@ -107,6 +107,10 @@ pub struct Draws {
     pub members: Vec<Vec<Vec<Value>>>,
     /// Who each audit examined, `[audit][member]` (one entry for an audit without `on`).
     pub audited: Vec<Vec<bool>>,
+    /// Per audit with a `detect` function, a uniform draw per member of its family: a
+    /// violation the function detects with probability d is detected when the draw is
+    /// below d, `[audit][member]` (empty for an audit without one).
+    pub detection: Vec<Vec<f64>>,
 }
 
 impl State {
@@ -325,6 +329,18 @@ impl Env for RunEnv<'_> {
                 Ok(Value::Num(f64::from(u8::from(audited.get((index - 1) as usize).copied().unwrap_or(false)))))
             }
             _ => self.audit_share(id, span),
+        }
+    }
+
+    fn detect_of(&self, id: AuditId, index: i64, p: f64, _span: Span) -> EvalResult<Value> {
+        match &self.state.draws {
+            // In a round, inside the audited family: whether this member's violation was
+            // detected (1 or 0), by comparing its uniform draw with the probability.
+            Some(draws) if !self.inactive_audit(id) => {
+                let u = draws.detection.get(id).and_then(|u| u.get(usize::try_from(index - 1).ok()?));
+                Ok(Value::Num(u.map_or(p, |u| f64::from(u8::from(*u < p)))))
+            }
+            _ => Ok(Value::Num(p)),
         }
     }
 

@@ -166,6 +166,15 @@ fn random_draws(model: &Model, state: &State, rng: &mut ChaCha12Rng) -> Draws {
             .iter()
             .map(|x| (0..x.on.map_or(1, size)).map(|_| rng.random::<bool>()).collect())
             .collect(),
+        detection: model.audits.iter().map(|x| uniforms(x, size, rng)).collect(),
+    }
+}
+
+/// An audit's detection draws: a uniform per member of its family if it has `detect`.
+fn uniforms(audit: &crate::model::Audit, size: impl Fn(ActorId) -> usize, rng: &mut ChaCha12Rng) -> Vec<f64> {
+    match (audit.detect, audit.on) {
+        (Some(_), Some(on)) => (0..size(on)).map(|_| rng.random::<f64>()).collect(),
+        _ => Vec::new(),
     }
 }
 
@@ -246,7 +255,9 @@ fn tree_draws(model: &Model, state: &State, rng: &mut ChaCha12Rng) -> Result<Dra
         let n = audit.on.map_or(1, |a| state.actors[a].size);
         audited.push((0..n).map(|_| bernoulli(p, rng)).collect());
     }
-    Ok(Draws { globals, members, audited })
+    let size = |a: ActorId| state.actors[a].size;
+    let detection = model.audits.iter().map(|x| uniforms(x, size, rng)).collect();
+    Ok(Draws { globals, members, audited, detection })
 }
 
 /// Asserts two results print the same (so values agree bit for bit and errors in kind and span).
