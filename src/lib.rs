@@ -21,4 +21,6 @@ pub mod source;
 pub mod stdlib;
 pub mod sweep;
 pub mod syntax;
+#[cfg(test)]
+mod testing;
 pub mod verify;

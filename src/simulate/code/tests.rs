@@ -353,12 +353,7 @@ proptest! {
     #[test]
     fn round_code_agrees_with_tree(p in parts(), seed in any::<u64>()) {
         // The checker recurses deeper than a test thread's stack allows (see ARCHITECTURE.md).
-        let result = std::thread::Builder::new()
-            .stack_size(256 << 20)
-            .spawn(move || agree(&p, seed))
-            .expect("a thread")
-            .join()
-            .expect("no panic");
+        let result = crate::testing::deep(move || agree(&p, seed));
         result?;
     }
 }

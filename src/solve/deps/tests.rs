@@ -39,15 +39,10 @@ fn marked(deps: &Deps, actor: ActorId, moved: (ActorId, i64)) -> Vec<usize> {
 #[test]
 fn reads_carry_the_index_through_lets() {
     let (l, b, p, q) = (0, 1, 2, 3);
-    let (deps, complete) = std::thread::Builder::new()
-        .stack_size(256 << 20)
-        .spawn(|| {
-            let model = crate::session::check_source("pairs.gov", PAIRS).model.expect("checks");
-            (Deps::new(&model, &[]), Deps::complete(&model))
-        })
-        .expect("a thread")
-        .join()
-        .expect("no panic");
+    let (deps, complete) = crate::testing::deep(|| {
+        let model = crate::session::check_source("pairs.gov", PAIRS).model.expect("checks");
+        (Deps::new(&model, &[]), Deps::complete(&model))
+    });
     // `B[k]` in `P[k]`: only the partner; `L.y`: everyone.
     assert_eq!(marked(&deps, p, (b, 3)), vec![2]);
     assert_eq!(marked(&deps, p, (l, 1)), vec![0, 1, 2, 3]);

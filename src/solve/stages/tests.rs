@@ -154,17 +154,12 @@ fn agree(s: &Staged) -> Result<(), TestCaseError> {
     Ok(())
 }
 
-/// Runs `f` on a thread with room for the checker's recursion (see ARCHITECTURE.md).
-fn deep<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
-    std::thread::Builder::new().stack_size(256 << 20).spawn(f).expect("a thread").join().expect("no panic")
-}
-
 proptest! {
     #![proptest_config(ProptestConfig { cases: 48, failure_persistence: None, ..ProptestConfig::default() })]
 
     #[test]
     fn sparse_re_solves_find_the_plain_equilibrium(s in staged()) {
-        deep(move || agree(&s))?;
+        crate::testing::deep(move || agree(&s))?;
     }
 }
 
@@ -182,7 +177,7 @@ fn a_deviation_re_solves_only_its_own_follower() {
     };
     let evaluations = |settings: Settings| {
         let text = regime(&s);
-        deep(move || {
+        crate::testing::deep(move || {
             let model = crate::session::check_source("staged.gov", &text).model.expect("checks");
             let solution = solve_with(&model, None, settings).expect("solves");
             solution.state.work.spent()

@@ -134,12 +134,7 @@ proptest! {
     #[test]
     fn sharing_changes_nothing(m in market()) {
         // The checker recurses deeper than a test thread's stack allows (see ARCHITECTURE.md).
-        let result = std::thread::Builder::new()
-            .stack_size(256 << 20)
-            .spawn(move || agree(&m))
-            .expect("a thread")
-            .join()
-            .expect("no panic");
+        let result = crate::testing::deep(move || agree(&m));
         result?;
     }
 }
@@ -165,12 +160,7 @@ fn exchangeable_members_share_and_index_readers_do_not() {
         let g = super::Groups::new(&model, &state);
         (0..9).map(|i| g.of(0, i)).collect::<Vec<_>>()
     };
-    let std = std::thread::Builder::new().stack_size(256 << 20);
-    let (shared, by_index) = std
-        .spawn(move || (groups(&base), groups(&Market { by_index: true, ..base })))
-        .expect("a thread")
-        .join()
-        .expect("no panic");
+    let (shared, by_index) = crate::testing::deep(move || (groups(&base), groups(&Market { by_index: true, ..base })));
     // A repeats every 3 members and w every 2: six types.
     assert_eq!(shared, [0, 1, 2, 3, 4, 5, 0, 1, 2].map(Some).to_vec());
     assert_eq!(by_index, vec![None; 9]);
@@ -185,17 +175,12 @@ fn members_reading_their_own_partner_share_and_those_reading_a_neighbour_do_not(
         )
     };
     let groups = move |index: &'static str| {
-        std::thread::Builder::new()
-            .stack_size(256 << 20)
-            .spawn(move || {
-                let model = crate::session::check_source("pairs.gov", &source(index)).model.expect("checks");
-                let state = crate::solve::init::initial_state(&model, None).expect("starts");
-                let g = super::Groups::new(&model, &state);
-                (0..4).map(|i| g.of(1, i)).collect::<Vec<_>>()
-            })
-            .expect("a thread")
-            .join()
-            .expect("no panic")
+        crate::testing::deep(move || {
+            let model = crate::session::check_source("pairs.gov", &source(index)).model.expect("checks");
+            let state = crate::solve::init::initial_state(&model, None).expect("starts");
+            let g = super::Groups::new(&model, &state);
+            (0..4).map(|i| g.of(1, i)).collect::<Vec<_>>()
+        })
     };
     // `B[k]` is part of each member's state; `B[k - 1]` reads the index itself.
     assert_eq!(groups("k"), vec![Some(0); 4]);
