@@ -1,6 +1,7 @@
 //! Solver benchmarks (`cargo bench --bench solve`): market clearing with many
 //! developers, a two-stage game with a thresholded payoff, all extreme equilibria of a
-//! 10×10 bimatrix game, and one solve of the base regime of each example in `examples/`.
+//! 10×10 bimatrix game, and one solve of the base regime of each example in `examples/`
+//! (the 200 participants of `outcome_intermediary` among them).
 //! Figures are printed by divan; targets are in the issue notes.
 
 use gov::model::Model;
@@ -90,15 +91,20 @@ fn mixed_equilibria_10x10(bencher: divan::Bencher) {
     bencher.bench(|| extreme_equilibria_2p(divan::black_box(&g)).expect("solves"));
 }
 
-/// The examples whose base regime solves (`outcome_intermediary` exhausts the solver's
-/// budget by design of its three-stage game; `gov run` reports that as `E0502`).
+/// The examples (`outcome_intermediary`: three stages, 1 intermediary, 100 buyers and
+/// 100 providers).
 const EXAMPLES: &[(&str, &str)] = &[
     ("compute_permits", include_str!("../examples/compute_permits.gov")),
     ("openness", include_str!("../examples/openness.gov")),
+    ("outcome_intermediary", include_str!("../examples/outcome_intermediary.gov")),
     ("regulatory_markets", include_str!("../examples/regulatory_markets.gov")),
 ];
 
-#[divan::bench(args = ["compute_permits", "openness", "regulatory_markets"], sample_count = 5, sample_size = 1)]
+#[divan::bench(
+    args = ["compute_permits", "openness", "outcome_intermediary", "regulatory_markets"],
+    sample_count = 5,
+    sample_size = 1
+)]
 fn example(bencher: divan::Bencher, name: &str) {
     let (_, src) = EXAMPLES.iter().find(|(n, _)| *n == name).expect("a known example");
     let m = model(src);

@@ -22,6 +22,8 @@ pub type RandomId = usize;
 pub type MarketId = usize;
 /// Index of an audit in [`Model::audits`].
 pub type AuditId = usize;
+/// Index of a licence in [`Model::licenses`].
+pub type LicenseId = usize;
 /// Slot of a bound variable (function argument, binder, family index) in an evaluation frame.
 pub type LocalId = usize;
 
@@ -227,6 +229,9 @@ pub enum MemberRef {
     Random(usize),
     /// The actor's payoff.
     Payoff,
+    /// Whether the member holds a licence of its family (`r.north_licence`): always in
+    /// equilibrium analysis, until revoked in a simulation.
+    Licence(LicenseId),
 }
 
 /// A domain a variable ranges over.

@@ -1,7 +1,8 @@
 //! `gov run` reproduces the closed forms of the source models (SEED-MODELS.md): the
 //! compute-permit market for v = A·√c and v = A·ln(1+c), the cost-minimising audit
 //! probability and enforcement cost, permits versus uniform command and control, and
-//! the OR-1 openness game's best responses.
+//! the OR-1 openness game's best responses, and the outcome-based intermediary's contract
+//! (MI-1) with its 200 participants.
 
 // Tests fail by panicking.
 #![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used)]
@@ -221,4 +222,24 @@ actor Developer {{
         assert_eq!(chosen, expected, "gamma {gamma}, delta {delta}: threshold {threshold}");
         assert_eq!(chosen, gamma < threshold);
     }
+}
+
+#[test]
+fn the_intermediary_offers_the_optimal_contract_to_all_100_pairs() {
+    // 100 buyers and 100 providers behind one intermediary: three stages of backward
+    // induction, each buyer's deviation re-solving only its own provider.
+    let (model, report) = solve(include_str!("../examples/outcome_intermediary.gov"));
+    let actor = |name: &str| model.actors.iter().position(|a| a.name == name).unwrap();
+    let (v_o, c, c_z, r_a, sigma2) = (1.0, 1.0, 2.0, 0.5, 0.5f64.powi(2) * 2.0);
+    let beta1 = v_o / (1.0 + c / c_z + r_a * c * sigma2);
+    assert!(close(choices(&report, actor("Intermediary"))[0], beta1, 1e-6));
+    let providers = &report.solution.state.actors[actor("Provider")];
+    assert_eq!(providers.size, 100);
+    for p in &providers.choices {
+        let [Value::Num(e), Value::Num(g), Value::Num(z)] = p.as_slice() else { panic!("three numbers: {p:?}") };
+        assert!(close(*e, beta1 / c, 1e-6) && g.abs() <= 1e-9 && close(*z, beta1 / c_z, 1e-6), "{p:?}");
+    }
+    // Among them `all_use_intermediary` and the scenarios' slopes.
+    assert!(report.expects.iter().all(|e| e.holds), "{:?}", report.expects);
+    assert!(report.solution.certificate < 1e-6);
 }

@@ -522,6 +522,9 @@ impl<'a> Checker<'a> {
                     &id.name,
                 );
             }
+            if let Some(x) = self.own_licence(actor, id) {
+                return x;
+            }
         }
         match self.lookup_global(&id.name, ctx.module.as_deref()) {
             Some(decl) => {
@@ -627,6 +630,9 @@ impl<'a> Checker<'a> {
                     Sym::Market(_) => format!("use its price: `{name}.price`"),
                     Sym::Module(_) => format!("name one of its definitions: `{name}.<name>`"),
                     Sym::Enum(_) => "use one of its variants".to_string(),
+                    Sym::Rule("license") => self
+                        .licence_value_help(name)
+                        .unwrap_or_else(|| format!("{} {what} cannot be used as a value", super::scope::article(what))),
                     _ => format!("{} {what} cannot be used as a value", super::scope::article(what)),
                 };
                 self.error(
@@ -729,9 +735,13 @@ impl<'a> Checker<'a> {
                     self.refer(name.span, target);
                     self.member_value(actor, kind, index, b, span, &name.name)
                 }
+                None if self.licences.contains_key(&name.name) => {
+                    self.licence_member(actor, name, b, span).unwrap_or_else(|| error_expr(span))
+                }
                 None => {
-                    let members: Vec<String> =
+                    let mut members: Vec<String> =
                         self.actor_members.get(actor).map(|t| t.keys().cloned().collect()).unwrap_or_default();
+                    members.extend(self.licences_of(actor));
                     let actor_name = self.actor_name(actor).to_string();
                     let mut d = Diagnostic::new(
                         Code::E0205,

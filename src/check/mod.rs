@@ -4,14 +4,15 @@
 //!
 //! The work is split by concern: `scope` collects declarations (duplicates, `use`),
 //! `types` turns written types into [`Type`]s, `expr` types expressions, `members`
-//! checks actors, `rules` the mechanism constructs and questions, `consts` evaluates
-//! what is constant (defaults, constraints, distribution parameters), `graph` finds
-//! cycles and unused definitions.
+//! checks actors, `licences` reads licences as members of their holders, `rules` the
+//! mechanism constructs and questions, `consts` evaluates what is constant (defaults,
+//! constraints, distribution parameters), `graph` finds cycles and unused definitions.
 
 mod calls;
 mod consts;
 mod expr;
 mod graph;
+mod licences;
 mod members;
 pub mod names;
 mod rules;
@@ -158,6 +159,8 @@ struct Checker<'a> {
     /// Per actor: member name → (kind, index, span).
     actor_members: Vec<IndexMap<String, (MemberKind, usize, Span)>>,
     actor_let_state: Vec<Vec<LetState>>,
+    /// Licence name → id, for licences whose holders are an actor (read as members).
+    licences: IndexMap<String, LicenseId>,
     /// Items checked after declarations: (item, origin).
     rule_items: Vec<(&'a ast::Item, Origin<'a>)>,
     /// Generic instantiations already checked: (fn, argument types).
@@ -203,6 +206,7 @@ impl<'a> Checker<'a> {
             actor_asts: Vec::new(),
             actor_members: Vec::new(),
             actor_let_state: Vec::new(),
+            licences: IndexMap::new(),
             rule_items: Vec::new(),
             instances: Vec::new(),
             instance_depth: 0,
@@ -233,6 +237,9 @@ impl<'a> Checker<'a> {
         for id in 0..self.unit_asts.len() {
             self.check_unit(id);
         }
+        // Bodies, and the signatures of member randoms, read licences as members
+        // (`r.north_licence`).
+        self.declare_licences();
         self.declare_signatures();
         self.check_bodies();
         // Rules need the payoff unit (a learning rule's temperature is in it).

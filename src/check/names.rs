@@ -44,6 +44,8 @@ pub struct Def {
     /// The actor whose members `.name` reaches from this name (an actor, or a variable
     /// bound to one of its members).
     pub members_of: Option<usize>,
+    /// For a licence, the actor whose members hold it (`.name` on them reads it).
+    pub licence_of: Option<usize>,
     written_type: Option<String>,
 }
 
@@ -96,7 +98,7 @@ impl NameIndex {
     }
 
     /// The names reachable with `.name` from the declaration at `index`: a module's
-    /// definitions, or an actor's members.
+    /// definitions, or an actor's members and the licences they hold.
     pub fn members(&self, index: usize) -> Vec<&Def> {
         let Some(def) = self.defs.get(index) else { return Vec::new() };
         if def.kind == "module" {
@@ -104,7 +106,8 @@ impl NameIndex {
             return self.defs.iter().filter(|d| d.module.as_deref() == module && d.scope.is_none()).collect();
         }
         let Some(actor) = def.members_of else { return Vec::new() };
-        self.defs.iter().filter(|d| d.parent == Some(actor) && d.kind != "index").collect()
+        let member = |d: &&Def| (d.parent == Some(actor) && d.kind != "index") || d.licence_of == Some(actor);
+        self.defs.iter().filter(member).collect()
     }
 
     /// The index of a declaration, found by its name's span.
@@ -155,6 +158,7 @@ fn def(name: &str, kind: &'static str, span: Span, extent: Span) -> Def {
         module: None,
         parent: None,
         members_of: None,
+        licence_of: None,
         written_type: None,
     }
 }
@@ -251,6 +255,17 @@ impl<'a> Checker<'a> {
             self.names.defs[i].global = true;
             self.names.by_span.insert(used, i);
             self.names.refs.push((used, i));
+        }
+    }
+
+    /// Records that the licence named at `licence` is held by members of `holders`.
+    pub(super) fn name_licence(&mut self, licence: Span, holders: crate::model::ActorId) {
+        if !self.naming {
+            return;
+        }
+        let actor = self.model.actors.get(holders).and_then(|a| self.names.by_span.get(&a.span)).copied();
+        if let Some(&i) = self.names.by_span.get(&licence) {
+            self.names.defs[i].licence_of = actor;
         }
     }
 

@@ -205,6 +205,8 @@ impl<'a> Checker<'a> {
 
     fn check_license(&mut self, l: &ast::LicenseDecl, span: Span, ctx: &mut Ctx) {
         let Some(holders) = self.actor_ref(&l.holders) else { return };
+        // Allocated by `declare_licences`, whose lookup succeeds exactly when `actor_ref`'s does.
+        let Some(id) = self.model.licenses.iter().position(|x| x.span == l.name.span) else { return };
         let licensor = l.licensor.as_ref().and_then(|x| self.actor_ref(x));
         self.warn_shadow(&l.var, ctx);
         self.bind_named(ctx, &l.var, Type::Member(holders), span);
@@ -230,15 +232,8 @@ impl<'a> Checker<'a> {
                     .help(format!("add `require COND`, the condition under which a holder keeps the licence, e.g. `require {}.harm <= tau`", l.var.name)),
             );
         }
-        self.model.licenses.push(License {
-            name: l.name.name.clone(),
-            holders,
-            licensor,
-            metric,
-            require,
-            audit,
-            span: l.name.span,
-        });
+        self.model.licenses[id] =
+            License { name: l.name.name.clone(), holders, licensor, metric, require, audit, span: l.name.span };
     }
 
     fn check_threshold(&mut self, t: &ast::ThresholdDecl, ctx: &mut Ctx) {

@@ -66,6 +66,7 @@ registry! {
     E0207 => Error, "not a function";
     E0208 => Error, "family used without a member";
     E0209 => Error, "unknown scenario";
+    E0210 => Error, "licence of another family";
     E0301 => Error, "mismatched units";
     E0302 => Error, "payoffs with different units";
     E0303 => Error, "type mismatch";

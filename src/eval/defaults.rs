@@ -1,7 +1,7 @@
 //! Parameter values before any solving: defaults (or a scenario's overrides), memoised,
 //! and the member parameters and lets computed from them. The checker uses them for
 //! constant checks; the solver builds its starting state from them. Choices, prices,
-//! audits and draws are not known here (`NotConstant`).
+//! audits, draws and who holds a licence are not known here (`NotConstant`).
 
 use super::{Env, EvalError, EvalErrorKind, EvalResult, Evaluator};
 use crate::model::*;
@@ -101,6 +101,7 @@ impl Env for ConstEnv<'_> {
         let expr = match member {
             MemberRef::Param(i) => a.and_then(|a| a.params.get(i)).and_then(|p| p.default.as_ref()),
             MemberRef::Let(i) => a.and_then(|a| a.lets.get(i)).map(|l| &l.value),
+            MemberRef::Licence(_) => return Self::not_constant("a licence's holding status", span),
             _ => return Self::not_constant("a choice or draw", span),
         };
         match expr {

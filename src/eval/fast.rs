@@ -10,12 +10,12 @@
 //! current actor instance are evaluated here. On ill-typed input (a checker bug) both
 //! evaluators fail with an internal `Shape` error, possibly at different spans.
 
-use super::{as_bool, as_num, builtin_nums, err, finite, index_list, index_value, power};
+use super::{as_bool, as_num, builtin_nums, err, index_list, index_value, power};
 use super::{Env, EvalError, EvalErrorKind, EvalResult};
 use crate::check::visit;
 use crate::model::*;
 use crate::source::Span;
-use crate::syntax::ast::{AggOp, BinOp, Quantifier, UnOp};
+use crate::syntax::ast::{AggOp, BinOp, UnOp};
 
 /// Member lets memoised per actor beyond this many (member × let) entries are recomputed.
 const MAX_MEMO: usize = 1 << 24;
@@ -42,6 +42,9 @@ pub struct Memo {
     numf: Vec<f64>,
     /// Where the innermost frame of numbers starts.
     num_base: usize,
+    /// The row register: the index of the family member an aggregate compiled for its
+    /// family's members is at (see [`Binding`]).
+    row: i64,
 }
 
 /// One memoised let: its value and the epoch it was computed in ([`STATIC`] for a let that
@@ -78,6 +81,7 @@ impl Memo {
             callees: Vec::new(),
             numf: Vec::new(),
             num_base: 0,
+            row: 0,
         }
     }
 
@@ -121,15 +125,15 @@ enum Dep {
     MemberFn(ActorId, usize),
 }
 
+/// Whether `e` depends on parameters alone (and on the locals it is evaluated with): no
+/// choice, price, audit, draw or payoff is reachable from it.
+pub fn parameters_alone(model: &Model, e: &Expr) -> bool {
+    Marks::new(model).expr(e)
+}
+
 impl Statics {
     fn of(model: &Model) -> Statics {
-        let mut marks = Marks {
-            model,
-            global: vec![Mark::Unknown; model.lets.len()],
-            member: model.actors.iter().map(|a| vec![Mark::Unknown; a.lets.len()]).collect(),
-            fns: vec![Mark::Unknown; model.fns.len()],
-            member_fns: model.actors.iter().map(|a| vec![Mark::Unknown; a.fns.len()]).collect(),
-        };
+        let mut marks = Marks::new(model);
         let global = (0..model.lets.len()).map(|i| marks.dep(Dep::GlobalLet(i))).collect();
         let member = model
             .actors
@@ -141,7 +145,17 @@ impl Statics {
     }
 }
 
-impl Marks<'_> {
+impl<'m> Marks<'m> {
+    fn new(model: &'m Model) -> Marks<'m> {
+        Marks {
+            model,
+            global: vec![Mark::Unknown; model.lets.len()],
+            member: model.actors.iter().map(|a| vec![Mark::Unknown; a.lets.len()]).collect(),
+            fns: vec![Mark::Unknown; model.fns.len()],
+            member_fns: model.actors.iter().map(|a| vec![Mark::Unknown; a.fns.len()]).collect(),
+        }
+    }
+
     fn mark(&mut self, d: &Dep) -> Option<&mut Mark> {
         match *d {
             Dep::GlobalLet(i) => self.global.get_mut(i),
@@ -180,7 +194,10 @@ impl Marks<'_> {
         let mut leaves_ok = true;
         let mut deps = Vec::new();
         visit(e, &mut |x| match &x.kind {
-            ExprKind::Member { member: MemberRef::Choice(_) | MemberRef::Random(_) | MemberRef::Payoff, .. }
+            ExprKind::Member {
+                member: MemberRef::Choice(_) | MemberRef::Random(_) | MemberRef::Payoff | MemberRef::Licence(_),
+                ..
+            }
             | ExprKind::MarketPrice(_)
             | ExprKind::AuditProb(_)
             | ExprKind::Random(_)
@@ -268,6 +285,13 @@ impl<'a, E: Env + ?Sized> Fast<'a, E> {
         }
     }
 
+    /// Starts a top-level body at file scope whose first local slots hold `locals` (the
+    /// state variables of a simulation's metrics and updates).
+    pub(crate) fn enter_locals(&mut self, locals: &[Value]) {
+        self.enter(None);
+        self.memo.stack.extend_from_slice(locals);
+    }
+
     /// Ends a top-level body.
     pub(crate) fn leave(&mut self) {
         clear(&mut self.memo.stack);
@@ -293,6 +317,11 @@ impl<'a, E: Env + ?Sized> Fast<'a, E> {
     /// Number `k` of the innermost frame of numbers.
     pub(crate) fn num_local(&self, k: usize) -> f64 {
         self.memo.numf.get(self.memo.num_base + k).copied().unwrap_or(0.0)
+    }
+
+    /// The index in the row register (see [`Binding`]).
+    pub(crate) fn row(&self) -> i64 {
+        self.memo.row
     }
 
     /// The environment the leaves come from.
@@ -664,203 +693,6 @@ impl<'a, E: Env + ?Sized> Fast<'a, E> {
         let frame = self.open_frame(Some(Value::Num(index as f64)), start, f.frame_size);
         self.in_scope(self.scope.base, frame, Callees::Push(actor, index), |s| s.val(&f.body))
     }
-
-    /// The members of a family (1 for a single actor), counted as [`Evaluator::family_size`](super::Evaluator::family_size) does.
-    fn family_size(&mut self, actor: ActorId) -> EvalResult<i64> {
-        let model = self.model;
-        let Some(a) = model.actors.get(actor) else { return Ok(0) };
-        match &a.family {
-            None => Ok(1),
-            Some((lo, hi)) => {
-                let lo = self.num(lo)?;
-                let hi = self.num(hi)?;
-                Ok(((hi - lo).floor() as i64 + 1).max(0))
-            }
-        }
-    }
-
-    /// The items of a domain: families and ranges are counted, not listed.
-    pub(crate) fn items(&mut self, d: &Domain) -> EvalResult<Items> {
-        match &d.kind {
-            DomainKind::Interval { .. } => err(EvalErrorKind::Continuous, d.span),
-            DomainKind::Range(lo, hi) => {
-                let lo = self.num(lo)?;
-                let hi = self.num(hi)?;
-                let (lo, hi) = (lo.ceil() as i64, hi.floor() as i64);
-                if hi.saturating_sub(lo) > 10_000_000 {
-                    return err(EvalErrorKind::Domain(format!("the range {lo}..{hi} is too large")), d.span);
-                }
-                Ok(Items::Range(lo, hi))
-            }
-            DomainKind::Family(actor) => Ok(Items::Family(*actor, self.family_size(*actor)?)),
-            DomainKind::Set(items) => {
-                let mut out = Vec::with_capacity(items.len());
-                for i in items {
-                    out.push(self.val(i)?);
-                }
-                Ok(Items::List(out))
-            }
-            DomainKind::Enum(id) => {
-                Ok(Items::Enum(*id, self.model.enums.get(*id).map(|e| e.variants.len()).unwrap_or(0)))
-            }
-            DomainKind::List(e) => match self.val(e)? {
-                Value::List(items) => Ok(Items::List(items)),
-                other => err(EvalErrorKind::Shape(format!("expected a list, found {other:?}")), e.span),
-            },
-        }
-    }
-
-    /// Binds `var` to each item in turn (passing the filter) and hands the body's
-    /// evaluation to `each`; stops at the first error.
-    fn for_each(
-        &mut self,
-        var: LocalId,
-        items: Items,
-        filter: Option<&Expr>,
-        mut each: impl FnMut(&mut Self) -> EvalResult<()>,
-    ) -> EvalResult<()> {
-        self.reserve(var);
-        let n = items.len();
-        for k in 0..n {
-            let item = items.get(k);
-            self.set_local(var, item);
-            if let Some(f) = filter {
-                if !self.truth(f)? {
-                    continue;
-                }
-            }
-            each(self)?;
-        }
-        Ok(())
-    }
-
-    fn numeric_aggregate(
-        &mut self,
-        op: AggOp,
-        var: LocalId,
-        domain: &Domain,
-        filter: Option<&Expr>,
-        body: &Expr,
-        span: Span,
-    ) -> EvalResult<f64> {
-        let items = self.items(domain)?;
-        let filter = |s: &mut Self| filter.map_or(Ok(true), |f| s.truth(f));
-        self.aggregate_num(op, var, items, filter, |s| s.num(body), span)
-    }
-
-    /// `sum`, `product`, `mean`, `min` or `max` of `body` over `items` bound to `var`,
-    /// skipping items that fail `filter`, accumulated in order as [`Evaluator`](super::Evaluator) does.
-    pub(crate) fn aggregate_num(
-        &mut self,
-        op: AggOp,
-        var: LocalId,
-        items: Items,
-        mut filter: impl FnMut(&mut Self) -> EvalResult<bool>,
-        mut body: impl FnMut(&mut Self) -> EvalResult<f64>,
-        span: Span,
-    ) -> EvalResult<f64> {
-        let mut acc: f64 = match op {
-            AggOp::Sum | AggOp::Mean => std::iter::empty::<f64>().sum(),
-            AggOp::Product => std::iter::empty::<f64>().product(),
-            AggOp::Min => f64::INFINITY,
-            _ => f64::NEG_INFINITY,
-        };
-        let mut count = 0usize;
-        self.reserve(var);
-        for k in 0..items.len() {
-            self.set_local(var, items.get(k));
-            if !filter(self)? {
-                continue;
-            }
-            let x = body(self)?;
-            count += 1;
-            acc = match op {
-                AggOp::Sum | AggOp::Mean => acc + x,
-                AggOp::Product => acc * x,
-                AggOp::Min => acc.min(x),
-                _ => acc.max(x),
-            };
-        }
-        let r = match op {
-            AggOp::Mean if count == 0 => return err(EvalErrorKind::Domain("the mean of an empty domain".into()), span),
-            AggOp::Mean => acc / count as f64,
-            _ => acc,
-        };
-        as_num(&finite(r, span)?, span)
-    }
-
-    fn logical_aggregate(
-        &mut self,
-        op: AggOp,
-        var: LocalId,
-        domain: &Domain,
-        filter: Option<&Expr>,
-        body: &Expr,
-    ) -> EvalResult<Value> {
-        let items = self.items(domain)?;
-        let (mut trues, mut all) = (0usize, true);
-        self.for_each(var, items, filter, |s| {
-            if s.val(body)? == Value::Bool(true) {
-                trues += 1;
-            } else {
-                all = false;
-            }
-            Ok(())
-        })?;
-        Ok(match op {
-            AggOp::Count => Value::Num(trues as f64),
-            AggOp::All => Value::Bool(all),
-            _ => Value::Bool(trues > 0),
-        })
-    }
-
-    fn quantified(&mut self, q: Quantifier, binders: &[Binder], body: &Expr) -> EvalResult<bool> {
-        let Some((Binder { slot: var, domain, .. }, rest)) = binders.split_first() else {
-            return self.truth(body);
-        };
-        let items = self.items(domain)?;
-        self.reserve(*var);
-        for k in 0..items.len() {
-            self.set_local(*var, items.get(k));
-            let holds = self.quantified(q, rest, body)?;
-            match q {
-                Quantifier::Forall if !holds => return Ok(false),
-                Quantifier::Exists if holds => return Ok(true),
-                _ => {}
-            }
-        }
-        Ok(q == Quantifier::Forall)
-    }
-}
-
-/// The items of a finite domain.
-pub(crate) enum Items {
-    Range(i64, i64),
-    Family(ActorId, i64),
-    Enum(EnumId, usize),
-    List(Vec<Value>),
-}
-
-impl Items {
-    /// How many.
-    pub(crate) fn len(&self) -> usize {
-        match self {
-            Items::Range(lo, hi) => usize::try_from(hi.saturating_sub(*lo).saturating_add(1)).unwrap_or(0),
-            Items::Family(_, n) => usize::try_from(*n).unwrap_or(0),
-            Items::Enum(_, n) => *n,
-            Items::List(items) => items.len(),
-        }
-    }
-
-    /// Item `k` (0-based).
-    pub(crate) fn get(&self, k: usize) -> Value {
-        match self {
-            Items::Range(lo, _) => Value::Num((lo + k as i64) as f64),
-            Items::Family(a, _) => Value::Member(*a, k as i64 + 1),
-            Items::Enum(id, _) => Value::Enum(*id, k),
-            Items::List(items) => items.get(k).cloned().unwrap_or(Value::Num(0.0)),
-        }
-    }
 }
 
 /// `x op y` for the arithmetic operators, with [`Evaluator`](super::Evaluator)'s rules (`0 · ∞ = 0`,
@@ -891,5 +723,8 @@ pub(crate) fn arithmetic(op: BinOp, x: f64, y: f64, span: Span, rhs: Span) -> Ev
     Ok(r)
 }
 
+mod aggregate;
 #[cfg(test)]
 pub(crate) mod tests;
+
+pub(crate) use aggregate::{logical, Acc, Binding};

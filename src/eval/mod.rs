@@ -53,7 +53,7 @@ pub trait Env {
     fn param(&self, id: ParamId, span: Span) -> EvalResult<Value>;
     /// Value of a global let.
     fn global_let(&self, id: LetId, span: Span) -> EvalResult<Value>;
-    /// Value of a member (param, let, choice, random, payoff) of one actor instance.
+    /// Value of a member (param, let, choice, random, payoff, licence) of one actor instance.
     fn member(&self, actor: ActorId, index: i64, member: MemberRef, span: Span) -> EvalResult<Value>;
     /// A market's price.
     fn market_price(&self, id: MarketId, span: Span) -> EvalResult<Value>;
@@ -133,7 +133,15 @@ impl<'a> Evaluator<'a> {
                 self.env.member(a, index, *member, span)
             }
             ExprKind::MarketPrice(id) => self.env.market_price(*id, span),
-            ExprKind::AuditProb(id) => self.env.audit_prob(*id, span),
+            ExprKind::AuditProb(id) => {
+                // Inside the audited family the name is the evaluated member's own audit
+                // (a member function's callee, not its caller), as the fast evaluator reads it.
+                let on = self.model.audits.get(*id).and_then(|a| a.on);
+                match on.map(|on| self.env.current_member(on, span)) {
+                    Some(Ok(Value::Member(_, index))) => self.env.audit_of(*id, index, span),
+                    _ => self.env.audit_prob(*id, span),
+                }
+            }
             ExprKind::FnRef(_) | ExprKind::Dist(..) => {
                 err(EvalErrorKind::NotConstant("a function or distribution is not a number".into()), span)
             }

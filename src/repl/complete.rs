@@ -61,13 +61,15 @@ impl Scope {
         let mut members: Vec<(String, Vec<String>)> = model
             .actors
             .iter()
-            .map(|a| {
+            .enumerate()
+            .map(|(id, a)| {
                 let mut m: Vec<String> = Vec::new();
                 m.extend(a.params.iter().map(|p| p.name.clone()));
                 m.extend(a.lets.iter().map(|l| l.name.clone()));
                 m.extend(a.fns.iter().map(|f| f.name.clone()));
                 m.extend(a.randoms.iter().map(|r| r.name.clone()));
                 m.extend(a.choices.iter().map(|c| c.name.clone()));
+                m.extend(model.licenses.iter().filter(|l| l.holders == id).map(|l| l.name.clone()));
                 (a.name.clone(), m)
             })
             .collect();

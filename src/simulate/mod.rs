@@ -5,6 +5,7 @@
 //! state variables updated. Replication `r` draws from its own ChaCha12 stream
 //! (`seed`, stream `r`), so output never depends on the number of threads.
 
+mod code;
 pub mod draw;
 pub mod learn;
 mod output;

@@ -1,16 +1,17 @@
 //! One replication, round by round. Order within a round: choices (fixed values, best
-//! responses to the previous round, learners' picks; members without a licence stay
-//! out), then chance (random quantities, audits), then licensors audit and revoke
-//! (effective next round), learners learn from the realised payoffs, metrics are
-//! recorded, state variables updated together, and tâtonnement prices move.
+//! responses to the previous round, learners' picks; members that lost every licence of
+//! their family stay out), then chance (random quantities, audits), then licensors audit
+//! and revoke, learners learn from the realised payoffs, metrics are recorded, state
+//! variables updated together, tâtonnement prices move, and revocations take effect (a
+//! member holds its licences for the whole round: `State::licensed`).
 
-use super::draw::{bernoulli, draw_round, probability};
+use super::code::RoundCode;
+use super::draw::{bernoulli, draw_round, Fixed};
 use super::learn::{Action, Learner};
 use super::plan::{Plan, PriceRule};
 use super::SimError;
-use crate::eval::{as_num, EvalError, EvalErrorKind, Evaluator};
+use crate::eval::{EvalError, EvalErrorKind, Evaluator};
 use crate::model::*;
-use crate::solve::context::Cx;
 use crate::solve::respond::{respond, stay_out};
 use crate::solve::state::{RunEnv, State, Work};
 use rand::rngs::ChaCha12Rng;
@@ -21,9 +22,13 @@ pub(super) fn replicate(plan: &Plan<'_>, rep: u64, progress: &(dyn Fn(u64) + Syn
     let model = plan.model;
     let mut rng = ChaCha12Rng::seed_from_u64(plan.settings.seed);
     rng.set_stream(rep);
+    let mut state = plan.start.clone();
+    state.licensed = model.licenses.iter().map(|l| vec![true; plan.start.actors[l.holders].size]).collect();
     let mut run = Replication {
         plan,
-        state: plan.start.clone(),
+        code: RoundCode::new(model, plan.sim, &plan.start),
+        fixed: Fixed::default(),
+        state,
         learners: plan
             .choices
             .iter()
@@ -32,7 +37,6 @@ pub(super) fn replicate(plan: &Plan<'_>, rep: u64, progress: &(dyn Fn(u64) + Syn
                 None => Vec::new(),
             })
             .collect(),
-        licensed: model.licenses.iter().map(|l| vec![true; plan.start.actors[l.holders].size]).collect(),
         frame: vec![Value::Num(0.0); plan.sim.frame_size.max(plan.sim.states.len())],
         rng,
     };
@@ -51,11 +55,13 @@ pub(super) fn replicate(plan: &Plan<'_>, rep: u64, progress: &(dyn Fn(u64) + Syn
 
 struct Replication<'p, 'm> {
     plan: &'p Plan<'m>,
+    /// What the rounds evaluate, compiled for this replication.
+    code: RoundCode<'m>,
+    /// Distribution parameters that never change.
+    fixed: Fixed,
     state: State,
     /// `[choice plan][member]`.
     learners: Vec<Vec<Learner>>,
-    /// `[licence][holder]`.
-    licensed: Vec<Vec<bool>>,
     /// State variables in slots `0..states.len()`, then the metrics' binders.
     frame: Vec<Value>,
     rng: ChaCha12Rng,
@@ -65,34 +71,27 @@ impl Replication<'_, '_> {
     fn round(&mut self, round: u64) -> Result<Vec<f64>, SimError> {
         let model = self.plan.model;
         self.choose(round)?;
-        self.state.draws = None;
-        let draws = draw_round(model, &self.state, &mut self.rng)?;
-        self.state.draws = Some(Box::new(draws));
-        self.license()?;
+        // Last round's draws (which best responses answered) are overwritten in place.
+        let mut draws = self.state.draws.take().unwrap_or_default();
+        draw_round(&self.code, &self.state, &mut draws, &mut self.fixed, &mut self.rng)?;
+        self.state.draws = Some(draws);
+        let kept = self.license()?;
         self.learn()?;
         let mut row = Vec::with_capacity(self.plan.sim.metrics.len() + model.licenses.len());
-        for (_, e) in &self.plan.sim.metrics {
-            let v = as_num(&self.eval(e)?, e.span).map_err(SimError::Eval)?;
-            if !v.is_finite() {
-                return Err(SimError::Eval(EvalError { kind: EvalErrorKind::NonFinite, span: e.span }));
-            }
-            row.push(v);
-        }
-        row.extend(self.licensed.iter().map(|l| l.iter().filter(|x| **x).count() as f64));
         let mut next = Vec::new();
-        for (i, s) in self.plan.sim.states.iter().enumerate() {
-            if let Some(u) = &s.update {
-                next.push((i, self.eval(u)?));
-            }
-        }
+        let states = self.plan.sim.states.len();
+        let locals = self.frame.get(..states).unwrap_or_default();
+        self.code.record(&self.state, locals, &mut row, &mut next)?;
+        row.extend(kept.iter().map(|l| l.iter().filter(|x| **x).count() as f64));
         for (i, v) in next {
             self.frame[i] = v;
         }
         self.move_prices()?;
+        self.state.licensed = kept;
         Ok(row)
     }
 
-    /// Evaluates a simulation-level expression (states in the frame) in the current round.
+    /// Evaluates a state variable's initial value (earlier states in the frame).
     fn eval(&mut self, e: &Expr) -> Result<Value, SimError> {
         let env = RunEnv::new(self.plan.model, &self.state);
         Evaluator { model: self.plan.model, env: &env }.eval(e, &mut self.frame).map_err(SimError::Eval)
@@ -118,10 +117,11 @@ impl Replication<'_, '_> {
                 apply(&mut self.state, p.actor, m, p.choice, &actions[m][pick]);
             }
         }
-        for (l, licence) in plan.model.licenses.iter().enumerate() {
-            for (m, ok) in self.licensed[l].iter().enumerate() {
-                if !ok {
-                    self.state.actors[licence.holders].abstained[m] = true;
+        for (a, s) in self.state.actors.iter_mut().enumerate() {
+            for m in 0..s.size {
+                if lost_all(plan.model, &self.state.licensed, a, m) {
+                    s.abstained[m] = true;
+                    s.choices[m] = stay_out(&s.choices[m]);
                 }
             }
         }
@@ -133,9 +133,9 @@ impl Replication<'_, '_> {
     fn best_responses(&mut self) -> Result<(), SimError> {
         let model = self.plan.model;
         let mut moves = Vec::new();
-        // A fresh context each round: compiled code folds the parameters and states as
-        // they are now, and members are never pooled (each has its own draws).
-        let cx = Cx::new(model, &self.state, false);
+        // The replication's context: its compiled code folds only the parameters, and its
+        // members are never pooled (each has its own draws).
+        let cx = &self.code.cx;
         for a in 0..model.actors.len() {
             let free: Vec<usize> = self
                 .plan
@@ -155,7 +155,7 @@ impl Replication<'_, '_> {
                     self.state.actors[a].fixed[m][c] = *fixed || !free.contains(&c);
                 }
                 self.state.work = Work::default();
-                let result = respond(&cx, &mut self.state, a, m as i64 + 1, &mut |_| Ok(()));
+                let result = respond(cx, &mut self.state, a, m as i64 + 1, &mut |_| Ok(()));
                 let s = &mut self.state.actors[a];
                 moves.push((a, m, s.choices[m].clone(), s.abstained[m]));
                 s.choices[m] = saved_choices;
@@ -171,31 +171,31 @@ impl Replication<'_, '_> {
         Ok(())
     }
 
-    /// Licensors audit their holders; a holder failing `require` loses its licence from the next round.
-    fn license(&mut self) -> Result<(), SimError> {
+    /// Licensors audit their holders; returns who holds each licence after the audits (a
+    /// holder failing `require` loses it from the next round).
+    fn license(&mut self) -> Result<Vec<Vec<bool>>, SimError> {
         let model = self.plan.model;
-        for (l, licence) in model.licenses.iter().enumerate() {
-            let Some(require) = &licence.require else { continue };
-            for m in 0..self.licensed[l].len() {
-                if !self.licensed[l][m] {
+        let mut kept = self.state.licensed.clone();
+        let (code, licensed, rng) = (&self.code, &mut kept, &mut self.rng);
+        code.cx.with(&self.state, |f| {
+            for (l, licence) in model.licenses.iter().enumerate() {
+                if licence.require.is_none() {
                     continue;
                 }
-                let env = RunEnv::new(model, &self.state);
-                let mut frame = vec![Value::Member(licence.holders, m as i64 + 1)];
-                let p = match &licence.audit {
-                    Some(a) => probability(model, &env, a, &mut frame)?,
-                    None => 1.0,
-                };
-                if !bernoulli(p, &mut self.rng) {
-                    continue;
-                }
-                let kept = Evaluator { model, env: &env }.eval(require, &mut frame).map_err(SimError::Eval)?;
-                if kept == Value::Bool(false) {
-                    self.licensed[l][m] = false;
+                for (m, ok) in licensed[l].iter_mut().enumerate() {
+                    if !*ok {
+                        continue;
+                    }
+                    let holder = Value::Member(licence.holders, m as i64 + 1);
+                    if !bernoulli(code.licence_audit(f, l, holder.clone())?, rng) {
+                        continue;
+                    }
+                    *ok = code.keeps_licence(f, l, holder)?;
                 }
             }
-        }
-        Ok(())
+            Ok(())
+        })?;
+        Ok(kept)
     }
 
     /// Learners score this round: fictitious play every action in this round's world,
@@ -205,7 +205,7 @@ impl Replication<'_, '_> {
         for (k, p) in plan.choices.iter().enumerate() {
             let Some((_, actions)) = &p.learning else { continue };
             for (m, actions) in actions.iter().enumerate() {
-                if self.is_unlicensed(p.actor, m) {
+                if lost_all(plan.model, &self.state.licensed, p.actor, m) {
                     continue;
                 }
                 if self.learners[k][m].wants_every_payoff() {
@@ -231,12 +231,7 @@ impl Replication<'_, '_> {
     }
 
     fn payoff(&self, actor: ActorId, m: usize) -> Result<f64, SimError> {
-        let env = RunEnv::new(self.plan.model, &self.state);
-        Ok(env.payoff(actor, m as i64 + 1).map_err(SimError::Eval)?.unwrap_or(0.0))
-    }
-
-    fn is_unlicensed(&self, actor: ActorId, m: usize) -> bool {
-        self.plan.model.licenses.iter().zip(&self.licensed).any(|(l, ok)| l.holders == actor && !ok[m])
+        Ok(self.code.cx.payoff(&self.state, actor, m as i64 + 1).map_err(SimError::Eval)?.unwrap_or(0.0))
     }
 
     /// Tâtonnement: each such price moves with the round's relative excess demand.
@@ -245,9 +240,7 @@ impl Replication<'_, '_> {
         for (k, rule) in self.plan.prices.iter().enumerate() {
             let PriceRule::Tatonnement { step } = *rule else { continue };
             let market = &model.markets[k];
-            let env = RunEnv::new(model, &self.state);
-            let supply = env.eval_num(&market.supply).map_err(SimError::Eval)?;
-            let demand = env.eval_num(&market.demand).map_err(SimError::Eval)?;
+            let (supply, demand) = self.code.cx.supply_demand(&self.state, k).map_err(SimError::Eval)?;
             if supply <= 0.0 {
                 return Err(SimError::Eval(EvalError {
                     kind: EvalErrorKind::Domain("tâtonnement needs a positive supply".into()),
@@ -259,6 +252,19 @@ impl Replication<'_, '_> {
         }
         Ok(())
     }
+}
+
+/// Whether member `m` (0-based) of `actor` has lost every licence of its family (and its
+/// family has some): it can no longer act. Losing some of them changes only what reads them.
+fn lost_all(model: &Model, licensed: &[Vec<bool>], actor: ActorId, m: usize) -> bool {
+    let mut held = model
+        .licenses
+        .iter()
+        .zip(licensed)
+        .filter(|(l, _)| l.holders == actor)
+        .map(|(_, h)| h.get(m).copied().unwrap_or(true))
+        .peekable();
+    held.peek().is_some() && held.all(|h| !h)
 }
 
 /// Puts a learner's action into the state.

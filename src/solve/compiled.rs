@@ -8,10 +8,10 @@
 //! any other node is handed to the fast evaluator. Either way every node computes exactly
 //! what [`Fast`] does — in the same order, with the same errors.
 
-use super::flat::{stored, Op, Program};
+use super::flat::{stored, Index, Op, Program};
 use super::state::{RunEnv, State};
 use crate::eval::fast::{arithmetic, Callees, Fast};
-use crate::eval::{as_num, builtin_nums, err, Env, EvalError, EvalErrorKind, EvalResult};
+use crate::eval::{as_bool, as_num, builtin_nums, err, Env, EvalError, EvalErrorKind, EvalResult};
 use crate::model::*;
 use crate::source::Span;
 use crate::syntax::ast::{AggOp, BinOp, UnOp};
@@ -93,10 +93,31 @@ pub fn member_payoff<'m>(
     fold: &mut FoldLet<'_>,
 ) -> Option<(NumCode<'m>, Option<Program>)> {
     let p = model.actors.get(actor)?.payoff.as_ref()?;
-    let mut c = Compiler::new(model, state, statics, Who::Known(actor, index), Some(fold));
+    let mut c = Compiler::new(model, state, statics, Who::Known(actor, Index::At(index)), Some(fold));
     let code = c.num(p);
     let program = c.ops(&code).and_then(|ops| Program::new(&ops));
     Some((code, program))
+}
+
+/// Compiles expressions beyond a solve's own (what a simulation round evaluates), with
+/// the parameters of the state it is made with folded and function bodies shared.
+pub struct Compile<'m, 'p>(Compiler<'m, 'p, 'p>);
+
+impl<'m, 'p> Compile<'m, 'p> {
+    /// A compiler for `model` with the parameter values of `state`.
+    pub fn new(model: &'m Model, state: &'p State, statics: &'p Statics<'p>) -> Compile<'m, 'p> {
+        Compile(Compiler::new(model, state, statics, Who::Unknown, None))
+    }
+
+    /// Code for the number `e` evaluates to, in the scope it runs in.
+    pub fn num(&mut self, e: &'m Expr) -> NumCode<'m> {
+        self.0.num(e)
+    }
+
+    /// Code for the value `e` evaluates to, in the scope it runs in.
+    pub fn value(&mut self, e: &'m Expr) -> ValueCode<'m> {
+        self.0.value(e)
+    }
 }
 
 /// Whose body is compiled, as far as is known before running it.
@@ -105,7 +126,7 @@ enum Who {
     /// Decided at run time (the scope's member, or a member-function callee).
     Unknown,
     /// This member: its body, or a member function called on it.
-    Known(ActorId, i64),
+    Known(ActorId, Index),
 }
 
 /// Where the locals of the body being compiled live.
@@ -123,6 +144,10 @@ enum Frame {
     Let,
 }
 
+/// What the body of an aggregate over a family's members, read through the row
+/// register, is compiled with: the binder's slot and the family.
+type Row = Option<(LocalId, ActorId)>;
+
 /// Member lets with at most this many nodes are compiled into where they are used
 /// instead of being memoised.
 const INLINE_LET: usize = 32;
@@ -135,9 +160,15 @@ struct Compiler<'m, 'p, 'f> {
     fold: Option<&'p mut FoldLet<'f>>,
     who: Who,
     frame: Frame,
+    /// Set while the body of an aggregate over a family's members is compiled: its
+    /// binder's members are read through the row register.
+    row: Row,
     depth: usize,
     /// Set when code for a [`Frame::Nums`] body needed the evaluator's frame after all.
     impure: bool,
+    /// Set when code may read the frame of the body it is compiled in (a local, or
+    /// anything the fast evaluator evaluates there).
+    framed: bool,
     /// Function bodies compiled so far, by function and context.
     fns: HashMap<(Option<ActorId>, usize, Who, Frame), NumCode<'m>>,
     /// Function bodies being compiled (a recursive call is not compiled into itself).
@@ -171,8 +202,10 @@ impl<'m, 'p, 'f> Compiler<'m, 'p, 'f> {
             fold,
             who,
             frame: Frame::Top,
+            row: None,
             depth: 0,
             impure: false,
+            framed: false,
             fns: HashMap::new(),
             busy: Vec::new(),
             lets: HashMap::new(),
@@ -224,9 +257,15 @@ impl<'m, 'p, 'f> Compiler<'m, 'p, 'f> {
         matches!(self.frame, Frame::Nums(_) | Frame::Let)
     }
 
+    /// Notes that the code being compiled reads the evaluator's frame.
+    fn reads_frame(&mut self) {
+        self.framed = true;
+        self.impure |= self.confined();
+    }
+
     /// The fast evaluator's code for `e` (which needs the evaluator's frame).
     fn delegate_num(&mut self, e: &'m Expr) -> NumCode<'m> {
-        self.impure |= self.confined();
+        self.reads_frame();
         Rc::new(move |f| Ok(f.num(e)?))
     }
 
@@ -247,6 +286,7 @@ impl<'m, 'p, 'f> Compiler<'m, 'p, 'f> {
                 )
             }
             ExprKind::Member { actor, member, of } => self.member(*actor, *member, of, span),
+            ExprKind::AuditProb(id) => self.audit(*id, span),
             ExprKind::Unary(UnOp::Neg, x) => {
                 let x = self.num(x);
                 if let Some(v) = self.known_value(&x) {
@@ -265,18 +305,28 @@ impl<'m, 'p, 'f> Compiler<'m, 'p, 'f> {
                     }
                 }
                 let ops = self.ops_then(&[&a, &b], &[Op::Arith(op, span, rhs)]);
+                // A constant operand is not a call (evaluating it does nothing else).
+                match (self.known_value(&a), self.known_value(&b)) {
+                    (Some(x), _) => {
+                        return self.with_ops(Rc::new(move |f| lift(arithmetic(op, x, b(f)?, span, rhs))), ops)
+                    }
+                    (_, Some(y)) => {
+                        return self.with_ops(Rc::new(move |f| lift(arithmetic(op, a(f)?, y, span, rhs))), ops)
+                    }
+                    _ => {}
+                }
                 let code: NumCode<'m> = match op {
                     BinOp::Add => Rc::new(move |f| {
                         let x = a(f)?;
-                        Ok(not_nan(x + b(f)?, span)?)
+                        lift(not_nan(x + b(f)?, span))
                     }),
                     BinOp::Sub => Rc::new(move |f| {
                         let x = a(f)?;
-                        Ok(not_nan(x - b(f)?, span)?)
+                        lift(not_nan(x - b(f)?, span))
                     }),
                     _ => Rc::new(move |f| {
                         let x = a(f)?;
-                        Ok(arithmetic(op, x, b(f)?, span, rhs)?)
+                        lift(arithmetic(op, x, b(f)?, span, rhs))
                     }),
                 };
                 self.with_ops(code, ops)
@@ -286,20 +336,17 @@ impl<'m, 'p, 'f> Compiler<'m, 'p, 'f> {
                 let (c, a, b) = (self.truth(c), self.num(a), self.num(b));
                 Rc::new(move |f| if c(f)? { a(f) } else { b(f) })
             }
-            ExprKind::Aggregate { op, var, domain, filter, body }
-                if matches!(op, AggOp::Sum | AggOp::Product | AggOp::Mean | AggOp::Min | AggOp::Max)
-                    && matches!(domain.kind, DomainKind::Family(_) | DomainKind::Range(..))
-                    && !self.confined() =>
-            {
-                let (op, var) = (*op, *var);
-                let domain: &'m Domain = domain;
-                let filter = filter.as_deref().map(|x| self.truth(x));
-                let body = self.num(body);
-                Rc::new(move |f| {
-                    let items = f.items(domain)?;
-                    let filter = |s: &mut Session<'_, '_>| filter.as_ref().map_or(Ok(true), |c| c(s).map_err(|e| *e));
-                    Ok(f.aggregate_num(op, var, items, filter, |s| body(s).map_err(|e| *e), span)?)
-                })
+            ExprKind::Aggregate { op: op @ (AggOp::Count | AggOp::All | AggOp::Any), var, domain, filter, body } => {
+                match self.logical(*op, *var, domain, filter.as_deref(), body) {
+                    Some(code) => Rc::new(move |f| Ok(as_num(&code(f)?, span)?)),
+                    None => self.delegate_num(e),
+                }
+            }
+            ExprKind::Aggregate { op, var, domain, filter, body } => {
+                match self.aggregate(*op, *var, domain, filter.as_deref(), body, span) {
+                    Some(code) => code,
+                    None => self.delegate_num(e),
+                }
             }
             ExprKind::Call(id, args)
                 if self.depth < MAX_INLINE && args.len() <= MAX_ARGS && args.iter().all(|a| self.numeric(a)) =>
@@ -319,6 +366,30 @@ impl<'m, 'p, 'f> Compiler<'m, 'p, 'f> {
             }
             _ => self.delegate_num(e),
         }
+    }
+
+    /// An audit's name as [`Fast`] reads it: inside its family the evaluated member's own
+    /// audit, elsewhere its probability (reads no local, so any frame may run it).
+    fn audit(&mut self, id: AuditId, span: Span) -> NumCode<'m> {
+        let Some(on) = self.model.audits.get(id).and_then(|a| a.on) else {
+            return Rc::new(move |f| Ok(as_num(&f.env().audit_prob(id, span)?, span)?));
+        };
+        if let Who::Known(a, index) = self.who {
+            if a == on {
+                let code: NumCode<'m> = Rc::new(move |f| Ok(as_num(&f.env().audit_of(id, index.get(f), span)?, span)?));
+                return self.with_ops(code, Some(vec![Op::Audit(id, index, span)]));
+            }
+        }
+        Rc::new(move |f| {
+            let v = match f.self_index(on) {
+                Some(index) => f.env().audit_of(id, index, span)?,
+                None => match f.current_member(on, span) {
+                    Ok(Value::Member(_, index)) => f.env().audit_of(id, index, span)?,
+                    _ => f.env().audit_prob(id, span)?,
+                },
+            };
+            Ok(as_num(&v, span)?)
+        })
     }
 
     /// Whether `e` is a number (by its type, or, in a generic function's body, by its shape).
@@ -345,12 +416,12 @@ impl<'m, 'p, 'f> Compiler<'m, 'p, 'f> {
         }
         // Marks the let as in progress (lets are acyclic; this only bounds the work).
         self.lets.insert((actor, i, who), None);
-        let saved = (self.who, self.frame, self.impure);
-        (self.who, self.frame, self.impure) = (who, Frame::Top, false);
+        let saved = (self.who, self.frame, self.impure, self.row, self.framed);
+        (self.who, self.frame, self.impure, self.row, self.framed) = (who, Frame::Top, false, None, false);
         self.depth += 1;
         let code = self.num(&l.value);
         self.depth -= 1;
-        (self.who, self.frame, self.impure) = saved;
+        (self.who, self.frame, self.impure, self.row, self.framed) = saved;
         self.lets.insert((actor, i, who), Some(code.clone()));
         Some(code)
     }
@@ -358,7 +429,7 @@ impl<'m, 'p, 'f> Compiler<'m, 'p, 'f> {
     /// Let `i` of the known member `index` of `actor` compiled into where it is used, if
     /// it is small and needs no frame (it is then recomputed instead of memoised: the
     /// same value either way).
-    fn inline_let(&mut self, actor: ActorId, index: i64, i: usize) -> Option<NumCode<'m>> {
+    fn inline_let(&mut self, actor: ActorId, index: Index, i: usize) -> Option<NumCode<'m>> {
         let who = Who::Known(actor, index);
         if let Some(code) = self.inlined.get(&(actor, i, who)) {
             return code.clone();
@@ -370,13 +441,13 @@ impl<'m, 'p, 'f> Compiler<'m, 'p, 'f> {
             return None;
         }
         self.inlined.insert((actor, i, who), None);
-        let saved = (self.who, self.frame, self.impure);
-        (self.who, self.frame, self.impure) = (who, Frame::Let, false);
+        let saved = (self.who, self.frame, self.impure, self.row, self.framed);
+        (self.who, self.frame, self.impure, self.row, self.framed) = (who, Frame::Let, false, None, false);
         self.depth += 1;
         let code = self.num(&l.value);
         self.depth -= 1;
         let pure = !self.impure;
-        (self.who, self.frame, self.impure) = saved;
+        (self.who, self.frame, self.impure, self.row, self.framed) = saved;
         let code = pure.then_some(code);
         self.inlined.insert((actor, i, who), code.clone());
         code
@@ -384,16 +455,22 @@ impl<'m, 'p, 'f> Compiler<'m, 'p, 'f> {
 
     fn local(&mut self, slot: LocalId, span: Span) -> NumCode<'m> {
         match (self.frame, self.who) {
-            (Frame::Top, Who::Known(_, index)) if slot == 0 => self.constant(index as f64),
+            (Frame::Top | Frame::Let, Who::Known(_, index)) if slot == 0 => self.index(index),
             (Frame::Nums(n), _) if slot < n => {
                 self.with_ops(Rc::new(move |f| Ok(f.num_local(slot))), Some(vec![Op::Arg(slot)]))
             }
-            (Frame::Let, Who::Known(_, index)) if slot == 0 => self.constant(index as f64),
-            (Frame::Nums(_) | Frame::Let, _) => {
-                self.impure = true;
+            _ => {
+                self.reads_frame();
                 Rc::new(move |f| Ok(as_num(f.local(slot, span)?, span)?))
             }
-            _ => Rc::new(move |f| Ok(as_num(f.local(slot, span)?, span)?)),
+        }
+    }
+
+    /// Code yielding a member's index.
+    fn index(&mut self, index: Index) -> NumCode<'m> {
+        match index {
+            Index::At(i) => self.constant(i as f64),
+            Index::Row => self.with_ops(Rc::new(move |f| Ok(f.row() as f64)), Some(vec![Op::Row])),
         }
     }
 
@@ -454,18 +531,26 @@ impl<'m, 'p, 'f> Compiler<'m, 'p, 'f> {
                 Who::Known(w, i) if w == a => Some(Who::Known(w, i)),
                 _ => None,
             },
-            (Some(_), Some(ExprKind::Const(Value::Member(a, i)))) => Some(Who::Known(*a, *i)),
+            (Some(_), Some(ExprKind::Const(Value::Member(a, i)))) => Some(Who::Known(*a, Index::At(*i))),
+            (Some(a), Some(ExprKind::Local(_))) => match of.and_then(|o| self.known(o)) {
+                Some((k, index)) if k == a => Some(Who::Known(k, index)),
+                _ => None,
+            },
             _ => None,
         };
         if let Some(who) = callee {
             // A member function's frame starts with its instance's index.
             let first = match (owner, who) {
-                (Some(_), Who::Known(_, i)) => Some(i as f64),
+                (Some(_), Who::Known(_, i)) => Some(i),
                 _ => None,
             };
             let slots = n + usize::from(first.is_some());
             if let Some(body) = self.body((owner, id, who, Frame::Nums(slots)), &func.body) {
-                let mut ops = first.map(|x| vec![Op::Const(x)]).unwrap_or_default();
+                let mut ops = match first {
+                    Some(Index::At(i)) => vec![Op::Const(i as f64)],
+                    Some(Index::Row) => vec![Op::Row],
+                    None => Vec::new(),
+                };
                 let flat = self.ops_then(&arg_codes.iter().collect::<Vec<_>>(), &[Op::Call(slots)]).and_then(|call| {
                     let body = self.ops(&body)?;
                     ops.extend(call);
@@ -473,12 +558,16 @@ impl<'m, 'p, 'f> Compiler<'m, 'p, 'f> {
                     ops.push(Op::Return);
                     Some(ops)
                 });
+                // A call that reads nothing (constant arguments, a pure body) is its value.
+                if let Some(x) = flat.as_deref().and_then(Program::new).and_then(|p| p.constant()) {
+                    return self.constant(x);
+                }
                 // Arguments as numbers, no evaluator frame: the body needs none.
                 let code: NumCode<'m> = Rc::new(move |f| {
                     let mut values = [0.0; MAX_ARGS + 1];
                     let (head, rest) = values.split_at_mut(usize::from(first.is_some()));
                     if let (Some(x), Some(slot)) = (first, head.first_mut()) {
-                        *slot = x;
+                        *slot = x.get(f) as f64;
                     }
                     eval_args(f, rest)?;
                     let saved = f.push_num_frame(&values[..slots]);
@@ -527,13 +616,13 @@ impl<'m, 'p, 'f> Compiler<'m, 'p, 'f> {
             return None;
         }
         self.busy.push((owner, id));
-        let saved = (self.who, self.frame, self.impure);
-        (self.who, self.frame, self.impure) = (who, frame, false);
+        let saved = (self.who, self.frame, self.impure, self.row, self.framed);
+        (self.who, self.frame, self.impure, self.row, self.framed) = (who, frame, false, None, false);
         self.depth += 1;
         let code = self.num(body);
         self.depth -= 1;
         let pure = !self.impure;
-        (self.who, self.frame, self.impure) = saved;
+        (self.who, self.frame, self.impure, self.row, self.framed) = saved;
         self.busy.pop();
         if matches!(frame, Frame::Nums(_)) && !pure {
             return None;
@@ -543,10 +632,14 @@ impl<'m, 'p, 'f> Compiler<'m, 'p, 'f> {
     }
 
     fn member(&mut self, actor: ActorId, member: MemberRef, of: &'m Expr, span: Span) -> NumCode<'m> {
-        if let Some((a, index)) = self.known(of) {
-            if a == actor {
-                return self.known_member(a, index, member, span);
+        match self.known(of) {
+            Some((a, Index::At(index))) if a == actor => return self.known_member(a, index, member, span),
+            Some((a, Index::Row)) if a == actor => {
+                if let Some(code) = self.row_member(a, member, span) {
+                    return code;
+                }
             }
+            _ => {}
         }
         if self.confined() && !matches!(of.kind, ExprKind::Const(_)) {
             self.impure = true;
@@ -604,13 +697,42 @@ impl<'m, 'p, 'f> Compiler<'m, 'p, 'f> {
         }
     }
 
-    /// The instance `of` names, if it is known now.
-    fn known(&self, of: &Expr) -> Option<(ActorId, i64)> {
-        match (&of.kind, self.who) {
-            (ExprKind::SelfMember(s), Who::Known(a, i)) if *s == a => Some((a, i)),
-            (ExprKind::Const(Value::Member(a, i)), _) => Some((*a, *i)),
+    /// The instance `of` names, if it is known now (the row register's member is).
+    fn known(&self, of: &Expr) -> Option<(ActorId, Index)> {
+        match (&of.kind, self.who, self.row) {
+            (ExprKind::SelfMember(s), Who::Known(a, i), _) if *s == a => Some((a, i)),
+            (ExprKind::Const(Value::Member(a, i)), ..) => Some((*a, Index::At(*i))),
+            (ExprKind::Local(slot), _, Some((var, a))) if *slot == var => Some((a, Index::Row)),
             _ => None,
         }
+    }
+
+    /// A member of the member in the row register, if there is code for it here (else
+    /// the code for any member serves): its parameters, choices and draws are read, and
+    /// its small lets that depend on more than parameters compiled in.
+    fn row_member(&mut self, a: ActorId, member: MemberRef, span: Span) -> Option<NumCode<'m>> {
+        match member {
+            MemberRef::Param(_) | MemberRef::Choice(_) | MemberRef::Random(_) => {
+                Some(self.read(a, Index::Row, member, span))
+            }
+            // A let of parameters alone is cached per member by the code for any member.
+            MemberRef::Let(i) if (self.statics)(a, i) => None,
+            MemberRef::Let(i) => self.inline_let(a, Index::Row, i),
+            MemberRef::Payoff | MemberRef::Licence(_) => None,
+        }
+    }
+
+    /// A member's parameter, choice or draw: the state's number, else the environment's
+    /// answer (which also reports what is wrong).
+    fn read(&mut self, a: ActorId, index: Index, member: MemberRef, span: Span) -> NumCode<'m> {
+        let code: NumCode<'m> = Rc::new(move |f| {
+            let i = index.get(f);
+            match stored(f.env().state, a, i, member) {
+                Some(Value::Num(x)) => Ok(*x),
+                _ => ask(f, a, i, member, span),
+            }
+        });
+        self.with_ops(code, Some(vec![Op::Read(a, index, member, span)]))
     }
 
     /// A member of a known instance: parameters and parameter-only lets are constants.
@@ -625,10 +747,11 @@ impl<'m, 'p, 'f> Compiler<'m, 'p, 'f> {
                 if let Some(x) = self.fold.as_mut().and_then(|fold| fold(a, index, i)) {
                     return self.constant(x);
                 }
-                if let Some(code) = self.inline_let(a, index, i) {
+                if let Some(code) = self.inline_let(a, Index::At(index), i) {
                     return code;
                 }
-                let body = if self.depth < MAX_INLINE { self.let_body(a, i, Who::Known(a, index)) } else { None };
+                let who = Who::Known(a, Index::At(index));
+                let body = if self.depth < MAX_INLINE { self.let_body(a, i, who) } else { None };
                 return Rc::new(move |f| {
                     f.env().check_member(a, index, span)?;
                     let v = match &body {
@@ -638,21 +761,21 @@ impl<'m, 'p, 'f> Compiler<'m, 'p, 'f> {
                     Ok(as_num(&v?, span)?)
                 });
             }
-            _ => {}
+            MemberRef::Choice(_) | MemberRef::Random(_) => {}
+            // Asked each time: who holds a licence is the state's, not the model's.
+            MemberRef::Payoff | MemberRef::Licence(_) => {
+                return Rc::new(move |f| Ok(as_num(&f.env().member(a, index, member, span)?, span)?));
+            }
         }
-        let ops = matches!(member, MemberRef::Param(_) | MemberRef::Choice(_))
-            .then(|| vec![Op::Read(a, index, member, span)]);
-        let code: NumCode<'m> = Rc::new(move |f| match stored(f.env().state, a, index, member) {
-            Some(Value::Num(x)) => Ok(*x),
-            _ => Ok(as_num(&f.env().member(a, index, member, span)?, span)?),
-        });
-        self.with_ops(code, ops)
+        self.read(a, Index::At(index), member, span)
     }
 
     fn member_of(&mut self, of: &'m Expr) -> MemberCode<'m> {
         let span = of.span;
-        if let Some(known) = self.known(of) {
-            return Rc::new(move |_| Ok(known));
+        match self.known(of) {
+            Some((a, Index::At(i))) => return Rc::new(move |_| Ok((a, i))),
+            Some((a, Index::Row)) => return Rc::new(move |f| Ok((a, f.row()))),
+            None => {}
         }
         match &of.kind {
             ExprKind::SelfMember(a) => {
@@ -667,13 +790,14 @@ impl<'m, 'p, 'f> Compiler<'m, 'p, 'f> {
             }
             ExprKind::Local(slot) => {
                 let slot = *slot;
+                self.reads_frame();
                 Rc::new(move |f| match f.local(slot, span)? {
                     Value::Member(a, i) => Ok((*a, *i)),
                     other => Ok(err(EvalErrorKind::Shape(format!("expected an actor, found {other:?}")), span)?),
                 })
             }
             _ => {
-                self.impure |= self.confined();
+                self.reads_frame();
                 Rc::new(move |f| Ok(f.member_of(of)?))
             }
         }
@@ -681,6 +805,9 @@ impl<'m, 'p, 'f> Compiler<'m, 'p, 'f> {
 
     fn truth(&mut self, e: &'m Expr) -> TruthCode<'m> {
         match &e.kind {
+            ExprKind::Member { actor, member: member @ MemberRef::Licence(_), of } => {
+                self.licence(*actor, *member, of, e.span)
+            }
             ExprKind::Unary(UnOp::Not, x) => {
                 let x = self.truth(x);
                 Rc::new(move |f| Ok(!x(f)?))
@@ -714,15 +841,42 @@ impl<'m, 'p, 'f> Compiler<'m, 'p, 'f> {
                     }),
                 }
             }
+            ExprKind::Member { .. } | ExprKind::Aggregate { op: AggOp::All | AggOp::Any, .. } => {
+                let v = self.value(e);
+                Rc::new(move |f| Ok(as_bool(&v(f)?, e.span)?))
+            }
             _ => {
-                self.impure |= self.confined();
+                self.reads_frame();
                 Rc::new(move |f| Ok(f.truth(e)?))
             }
         }
     }
 
+    /// Whether a member holds a licence: asked of the environment each time, since who
+    /// holds one is the state's (it changes between simulation rounds), not the model's.
+    fn licence(&mut self, actor: ActorId, member: MemberRef, of: &'m Expr, span: Span) -> TruthCode<'m> {
+        if self.confined() && self.known(of).is_none() && !matches!(of.kind, ExprKind::Const(_)) {
+            self.impure = true;
+        }
+        let of = self.member_of(of);
+        Rc::new(move |f| {
+            let (a, index) = of(f)?;
+            if a != actor {
+                return Ok(err(EvalErrorKind::Shape("member of another actor".into()), span)?);
+            }
+            Ok(as_bool(&f.env().member(a, index, member, span)?, span)?)
+        })
+    }
+
     fn value(&mut self, e: &'m Expr) -> ValueCode<'m> {
         match &e.kind {
+            ExprKind::Member { actor, member, of } => self.member_value(*actor, *member, of, e.span),
+            ExprKind::Aggregate { op: op @ (AggOp::Count | AggOp::All | AggOp::Any), var, domain, filter, body } => {
+                match self.logical(*op, *var, domain, filter.as_deref(), body) {
+                    Some(code) => code,
+                    None => self.delegate_value(e),
+                }
+            }
             ExprKind::Unary(UnOp::Not, _)
             | ExprKind::Binary(BinOp::And | BinOp::Or | BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge, ..) => {
                 let t = self.truth(e);
@@ -734,12 +888,96 @@ impl<'m, 'p, 'f> Compiler<'m, 'p, 'f> {
                 let n = self.num(e);
                 Rc::new(move |f| n(f).map(Value::Num))
             }
-            _ => {
-                self.impure |= self.confined();
-                Rc::new(move |f| Ok(f.val(e)?))
-            }
+            _ => self.delegate_value(e),
         }
     }
+
+    /// Whether `e`'s value is `true` (any other value is not, as `count`, `all` and `any`
+    /// see it).
+    fn is_true(&mut self, e: &'m Expr) -> TruthCode<'m> {
+        if let ExprKind::Member {
+            actor,
+            member: member @ (MemberRef::Param(_) | MemberRef::Choice(_) | MemberRef::Random(_)),
+            of,
+        } = &e.kind
+        {
+            if let Some((a, index)) = self.known(of).filter(|(a, _)| a == actor) {
+                let (member, span) = (*member, e.span);
+                // As the state holds it, without a copy.
+                return Rc::new(move |f| {
+                    let i = index.get(f);
+                    match stored(f.env().state, a, i, member) {
+                        Some(v) => Ok(*v == Value::Bool(true)),
+                        None => Ok(f.env().member(a, i, member, span)? == Value::Bool(true)),
+                    }
+                });
+            }
+        }
+        let v = self.value(e);
+        Rc::new(move |f| Ok(v(f)? == Value::Bool(true)))
+    }
+
+    /// The fast evaluator's code for the value of `e` (which needs the evaluator's frame).
+    fn delegate_value(&mut self, e: &'m Expr) -> ValueCode<'m> {
+        self.reads_frame();
+        Rc::new(move |f| Ok(f.val(e)?))
+    }
+
+    /// A member of any type, as [`Fast`] reads it.
+    fn member_value(&mut self, actor: ActorId, member: MemberRef, of: &'m Expr, span: Span) -> ValueCode<'m> {
+        let get = move |f: &mut Session<'_, '_>, a: ActorId, index: i64| -> Run<Value> {
+            if a != actor {
+                return Ok(err(EvalErrorKind::Shape("member of another actor".into()), span)?);
+            }
+            Ok(match member {
+                MemberRef::Let(i) => {
+                    f.env().check_member(a, index, span)?;
+                    f.member_let(a, index, i, span)?
+                }
+                // As the environment holds it, without asking.
+                _ => match stored(f.env().state, a, index, member) {
+                    Some(v) => v.clone(),
+                    None => f.env().member(a, index, member, span)?,
+                },
+            })
+        };
+        if let Some((a, index)) = self.known(of) {
+            return Rc::new(move |f| get(f, a, index.get(f)));
+        }
+        if self.confined() && !matches!(of.kind, ExprKind::Const(_)) {
+            self.impure = true;
+        }
+        let of = self.member_of(of);
+        Rc::new(move |f| {
+            let (a, index) = of(f)?;
+            get(f, a, index)
+        })
+    }
+}
+
+/// A member's number as the environment answers (and reports what is wrong with it):
+/// out of line, as compiled code reads the state's numbers directly.
+#[cold]
+#[inline(never)]
+fn ask(f: &mut Session<'_, '_>, a: ActorId, index: i64, member: MemberRef, span: Span) -> Run<f64> {
+    Ok(as_num(&f.env().member(a, index, member, span)?, span)?)
+}
+
+/// A result of compiled code, its failure boxed out of line (so the code that succeeds
+/// stays small).
+#[inline(always)]
+fn lift<T>(r: EvalResult<T>) -> Run<T> {
+    match r {
+        Ok(x) => Ok(x),
+        Err(e) => failed(e),
+    }
+}
+
+/// A failure of compiled code.
+#[cold]
+#[inline(never)]
+fn failed<T>(e: EvalError) -> Run<T> {
+    Err(Box::new(e))
 }
 
 /// A sum or difference, refusing NaN (`inf − inf`) as [`arithmetic`] does.
@@ -750,5 +988,6 @@ fn not_nan(r: f64, span: Span) -> EvalResult<f64> {
     Ok(r)
 }
 
+mod aggregate;
 #[cfg(test)]
 mod tests;

@@ -1,10 +1,13 @@
 //! What one solve shares across its many evaluations: the model, the memoised lets of the
 //! fast evaluator and the compiled code (both valid for one set of parameter values, so
-//! for one solve), per choice the expressions whose values are its breakpoints, and which
-//! members face the same problem. Payoffs, excess demand and cap sides are evaluated here.
+//! for one solve), per choice the expressions whose values are its breakpoints, which
+//! members face the same problem and the best responses they shared, and whose choices
+//! each member reads. Payoffs, excess demand and cap sides are evaluated here.
 
 use super::compiled::{member_payoff, Closure, Code, NumCode, Session};
+use super::deps::Deps;
 use super::flat::Program;
+use super::stages::{responses, Responses};
 use super::state::{payoff_of, Evaluate, RunEnv, State};
 use super::symmetry::Groups;
 use super::SolveError;
@@ -17,6 +20,24 @@ use std::cell::{OnceCell, RefCell};
 
 /// Members per actor whose payoff is compiled for them alone; the others share one.
 const SPECIALISED: usize = 4096;
+
+/// How a solve runs. Every switch only trades speed; the property tests compare the fast
+/// paths with their references.
+#[derive(Debug, Clone, Copy)]
+pub struct Settings {
+    /// Members that face the same problem share one best response (else each computes its own).
+    pub share: bool,
+    /// A later stage re-solves only the members whose inputs moved (else all of them).
+    pub sparse: bool,
+    /// Payoff evaluations allowed, if not [`super::respond::budget`].
+    pub budget: Option<u64>,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings { share: true, sparse: true, budget: None }
+    }
+}
 
 /// The shared part of one solve.
 pub struct Cx<'m> {
@@ -36,19 +57,24 @@ pub struct Cx<'m> {
     breaks: Vec<Vec<Vec<&'m Expr>>>,
     /// Members whose best responses coincide.
     pub groups: Groups,
+    /// Best responses of the last stage shared between such members, across rounds and stages.
+    pub responses: RefCell<Responses>,
+    /// Whose choices each member's best response reads.
+    pub deps: Deps,
 }
 
 impl<'m> Cx<'m> {
-    /// The context of a solve of `model` from `state` (its parameter values); `share`
-    /// lets members that face the same problem share their best responses.
-    pub fn new(model: &'m Model, state: &State, share: bool) -> Cx<'m> {
+    /// The context of a solve of `model` from `state` (its parameter values), run as
+    /// `settings` say.
+    pub fn new(model: &'m Model, state: &State, settings: Settings) -> Cx<'m> {
         let breaks = model
             .actors
             .iter()
             .enumerate()
             .map(|(a, actor)| (0..actor.choices.len()).map(|c| break_exprs(model, a, c)).collect())
             .collect();
-        let groups = if share { Groups::new(model, state) } else { Groups::default() };
+        let groups = if settings.share { Groups::new(model, state) } else { Groups::default() };
+        let deps = if settings.sparse { Deps::new(model, &state.inactive.caps) } else { Deps::complete(model) };
         let member_code =
             state.actors.iter().map(|a| (0..a.size.min(SPECIALISED)).map(|_| OnceCell::new()).collect()).collect();
         let memo = Memo::new(model);
@@ -68,6 +94,8 @@ impl<'m> Cx<'m> {
             numbers: RefCell::new(Vec::new()),
             breaks,
             groups,
+            responses: RefCell::new(responses()),
+            deps,
         }
     }
 
@@ -141,6 +169,17 @@ impl<'m> Cx<'m> {
     pub fn cap_excess(&self, state: &State, k: usize) -> Result<f64, SolveError> {
         let Some((lhs, rhs)) = self.code.caps.get(k) else { return Ok(0.0) };
         self.with(state, |f| Ok(run(f, None, lhs)? - run(f, None, rhs)?)).map_err(SolveError::from_eval)
+    }
+
+    /// The supply and then the demand of market `m` (in that order, as tâtonnement reads them).
+    pub fn supply_demand(&self, state: &State, m: MarketId) -> EvalResult<(f64, f64)> {
+        let Some((demand, supply)) = self.code.markets.get(m) else { return Ok((0.0, 0.0)) };
+        self.with(state, |f| Ok((run(f, None, supply)?, run(f, None, demand)?)))
+    }
+
+    /// Whether member let `i` of `actor` depends on parameters alone.
+    pub fn is_static_let(&self, actor: ActorId, i: usize) -> bool {
+        self.statics.get(actor).and_then(|l| l.get(i)).copied().unwrap_or(false)
     }
 
     /// Values of choice `c` of member `m` at which its payoff may jump or kink, sorted.

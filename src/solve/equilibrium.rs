@@ -1,22 +1,21 @@
 //! The solution concepts, composed: markets clear around an inner equilibrium; the inner
 //! equilibrium is backward induction over the `sequence` stages, and inside a stage a Nash
-//! equilibrium by Gauss–Seidel best-response iteration. The result carries its residuals
-//! (excess demand, the largest gain from a unilateral deviation) and how it was found.
+//! equilibrium by Gauss–Seidel best-response iteration ([`super::stages`]). The result
+//! carries its residuals (excess demand, the largest gain from a unilateral deviation) and
+//! how it was found.
 
-use super::context::Cx;
+use super::context::{Cx, Settings};
 use super::init::initial_state;
 use super::numeric::{clear_market, RootError};
-use super::respond::{payoff, respond, Follow};
-use super::state::{RunEnv, State};
+use super::respond::{payoff, respond};
+use super::stages::{plan, solve_stages, Plan, Touched, Trigger};
+use super::state::{RunEnv, State, Work};
 use super::symmetry::Reuse;
-use super::SolveError;
-use crate::check::visit;
+use super::{Phase, SolveError};
 use crate::model::*;
 
-/// Rounds of best-response iteration before giving up.
-const MAX_ROUNDS: usize = 200;
-/// A change below this (relative) counts as settled.
-const TOL: f64 = 1e-7;
+/// States of a group whose certificate gains are kept for reuse.
+const GAINS_KEPT: usize = 4;
 
 /// An equilibrium and the evidence for it.
 #[derive(Debug, Clone)]
@@ -35,24 +34,25 @@ pub struct Solution {
     pub rounds: usize,
 }
 
-/// Who moves in which stage: members of actors with choices.
-struct Plan {
-    stages: Vec<Vec<ActorId>>,
-    independent: bool,
-}
-
 /// Solves the model's equilibrium (under a scenario, if given).
 pub fn solve(model: &Model, scenario: Option<&Scenario>) -> Result<Solution, SolveError> {
-    solve_with(model, scenario, true)
+    solve_with(model, scenario, Settings::default())
 }
 
-/// [`solve`], with members that face the same problem sharing one best response (`share`)
-/// or each computing its own (the reference the sharing is tested against).
-pub(crate) fn solve_with(model: &Model, scenario: Option<&Scenario>, share: bool) -> Result<Solution, SolveError> {
+/// [`solve`] as `settings` say (the references the fast paths are tested against switch
+/// them off).
+pub(crate) fn solve_with(
+    model: &Model,
+    scenario: Option<&Scenario>,
+    settings: Settings,
+) -> Result<Solution, SolveError> {
     let mut state = initial_state(model, scenario)?;
+    if let Some(limit) = settings.budget {
+        state.work = Work::limited(limit);
+    }
     state.warm = true;
-    let cx = &Cx::new(model, &state, share);
-    let plan = plan(model);
+    let cx = &Cx::new(model, &state, settings);
+    let plan = plan(model, &state);
     let mut method = Vec::new();
     let markets: Vec<MarketId> = (0..model.markets.len()).filter(|m| !state.inactive.markets[*m]).collect();
     let caps: Vec<usize> = (0..model.caps.len()).filter(|c| !state.inactive.caps[*c]).collect();
@@ -67,15 +67,16 @@ pub(crate) fn solve_with(model: &Model, scenario: Option<&Scenario>, share: bool
         )
     });
     state.warm = false;
-    let mut certificate = certificate(cx, &plan, &state)?;
+    let mut certificate = certificate(cx, &plan, &state).map_err(|e| e.during(Phase::Certificate))?;
     if certificate.1.is_some() {
         // A local search missed a better choice somewhere: iterate once more, globally.
-        rounds = inner(cx, &plan, &mut state, 0)?;
-        certificate = self::certificate(cx, &plan, &state)?;
+        rounds = solve_all(cx, &plan, &mut state)?;
+        certificate = self::certificate(cx, &plan, &state).map_err(|e| e.during(Phase::Certificate))?;
     }
     if let Some((who, gain)) = &certificate.1 {
         let unit = model.payoff_dim.as_ref().map(|d| Type::quantity(d.clone())).unwrap_or_else(Type::real);
-        let span = plan.stages.first().and_then(|s| s.first()).map(|a| model.actors[*a].span).unwrap_or_default();
+        let span =
+            plan.stages.first().and_then(|s| s.actors.first()).map(|a| model.actors[*a].span).unwrap_or_default();
         return Err(SolveError::NotEquilibrium {
             who: who.clone(),
             gain: crate::report::value_with_unit(*gain, &unit),
@@ -87,7 +88,7 @@ pub(crate) fn solve_with(model: &Model, scenario: Option<&Scenario>, share: bool
         .map(|m| if state.inactive.markets[m] { Ok(0.0) } else { excess(cx, &state, m) })
         .collect::<Result<Vec<f64>, SolveError>>()?;
     if plan.stages.len() == 1 && markets.is_empty() && !plan.independent {
-        check_unique(cx, scenario, &plan, &state)?;
+        check_unique(cx, scenario, &plan, &state).map_err(|e| e.during(Phase::Restart))?;
     }
     Ok(Solution { state, concept, method, certificate, excess_demand, rounds })
 }
@@ -149,13 +150,13 @@ fn clear_markets(
     let model = cx.model;
     let mut rounds = 0;
     match markets {
-        [] => rounds = inner(cx, plan, state, 0)?,
+        [] => rounds = solve_all(cx, plan, state)?,
         [m] => {
             let m = *m;
             let mut last_rounds = 0;
             let mut z = |p: f64| -> Result<f64, SolveError> {
                 state.prices[m] = p;
-                match inner(cx, plan, state, 0) {
+                match solve_all(cx, plan, state) {
                     Ok(r) => last_rounds = r,
                     // Demand that runs off to infinity at this price: excess demand is +inf.
                     Err(SolveError::Unbounded { .. }) => return Ok(f64::INFINITY),
@@ -165,7 +166,7 @@ fn clear_markets(
             };
             let root = clear_market(&mut z, 1.0, 1e-12).map_err(|e| market_error(model, m, e))?;
             state.prices[m] = root.x;
-            rounds = inner(cx, plan, state, 0)?.max(last_rounds);
+            rounds = solve_all(cx, plan, state)?.max(last_rounds);
             method.push(format!(
                 "market `{}` cleared by bracketing and Brent's method ({} evaluations of excess demand, final bracket width {})",
                 model.markets[m].name,
@@ -181,7 +182,7 @@ fn clear_markets(
                     let old = state.prices[m];
                     let mut z = |p: f64| -> Result<f64, SolveError> {
                         state.prices[m] = p;
-                        match inner(cx, plan, state, 0) {
+                        match solve_all(cx, plan, state) {
                             Ok(r) => rounds = r,
                             Err(SolveError::Unbounded { .. }) => return Ok(f64::INFINITY),
                             Err(e) => return Err(e),
@@ -202,7 +203,7 @@ fn clear_markets(
                     break;
                 }
             }
-            rounds = inner(cx, plan, state, 0)?.max(rounds);
+            rounds = solve_all(cx, plan, state)?.max(rounds);
             if !settled {
                 return Err(SolveError::NoConvergence {
                     what: "joint market clearing".into(),
@@ -220,7 +221,7 @@ fn clear_markets(
 }
 
 fn concept(model: &Model, plan: &Plan, markets: bool) -> String {
-    let movers: usize = plan.stages.iter().map(Vec::len).sum();
+    let movers: usize = plan.stages.iter().map(|s| s.actors.len()).sum();
     let base = if plan.stages.len() > 1 {
         "subgame-perfect equilibrium".to_string()
     } else if movers == 0 {
@@ -239,138 +240,6 @@ fn concept(model: &Model, plan: &Plan, markets: bool) -> String {
     } else {
         base
     }
-}
-
-fn plan(model: &Model) -> Plan {
-    let movers: Vec<ActorId> = (0..model.actors.len()).filter(|a| !model.actors[*a].choices.is_empty()).collect();
-    let mut stages: Vec<Vec<ActorId>> =
-        model.sequence.iter().map(|s| s.iter().copied().filter(|a| movers.contains(a)).collect()).collect();
-    stages.retain(|s| !s.is_empty());
-    let staged: Vec<ActorId> = stages.iter().flatten().copied().collect();
-    let rest: Vec<ActorId> = movers.iter().copied().filter(|a| !staged.contains(a)).collect();
-    match stages.last_mut() {
-        Some(last) => last.extend(rest),
-        None if !rest.is_empty() => stages.push(rest),
-        None => {}
-    }
-    Plan { independent: independent(model), stages }
-}
-
-/// True when no payoff (or threshold) reads another member's choice, directly or through
-/// lets, functions and audits: one round of best responses is then an equilibrium.
-fn independent(model: &Model) -> bool {
-    model.actors.iter().enumerate().all(|(a, actor)| {
-        let mut seen = Vec::new();
-        let payoff_ok = actor.payoff.as_ref().is_none_or(|p| !reads_others(model, a, p, &mut seen));
-        payoff_ok
-            && model.thresholds.iter().filter(|t| t.on == a).all(|t| !reads_others(model, a, &t.condition, &mut seen))
-    })
-}
-
-/// Whether `e`, evaluated for a member of `a`, depends on another member's choices.
-fn reads_others(model: &Model, a: ActorId, e: &Expr, seen: &mut Vec<(u8, usize, usize)>) -> bool {
-    let mut found = false;
-    let mut follow: Vec<&Expr> = Vec::new();
-    visit(e, &mut |x| match &x.kind {
-        ExprKind::Member { actor, member, of } => {
-            let own = *actor == a && matches!(of.kind, ExprKind::SelfMember(s) if s == a);
-            match member {
-                MemberRef::Param(_) => {}
-                MemberRef::Let(i) if own => {
-                    if !seen.contains(&(0, a, *i)) {
-                        seen.push((0, a, *i));
-                        if let Some(l) = model.actors[a].lets.get(*i) {
-                            follow.push(&l.value);
-                        }
-                    }
-                }
-                MemberRef::Choice(_) | MemberRef::Random(_) if own => {}
-                _ => found = true,
-            }
-        }
-        ExprKind::Let(i) if !seen.contains(&(1, 0, *i)) => {
-            seen.push((1, 0, *i));
-            if let Some(l) = model.lets.get(*i) {
-                follow.push(&l.value);
-            }
-        }
-        ExprKind::Call(f, _) if !seen.contains(&(2, 0, *f)) => {
-            seen.push((2, 0, *f));
-            if let Some(func) = model.fns.get(*f) {
-                follow.push(&func.body);
-            }
-        }
-        ExprKind::MemberCall { actor, func, of, .. } => {
-            let own = *actor == a && matches!(of.kind, ExprKind::SelfMember(s) if s == a);
-            if !own {
-                found = true;
-            } else if !seen.contains(&(3, a, *func)) {
-                seen.push((3, a, *func));
-                if let Some(f) = model.actors[a].fns.get(*func) {
-                    follow.push(&f.body);
-                }
-            }
-        }
-        ExprKind::AuditProb(id) => {
-            if let Some(audit) = model.audits.get(*id) {
-                follow.push(&audit.prob);
-            }
-        }
-        _ => {}
-    });
-    found || follow.into_iter().any(|f| reads_others(model, a, f, seen))
-}
-
-/// Solves stages `k..` given earlier stages' choices; returns best-response rounds used in stage `k`.
-fn inner(cx: &Cx<'_>, plan: &Plan, state: &mut State, k: usize) -> Result<usize, SolveError> {
-    let model = cx.model;
-    let Some(stage) = plan.stages.get(k) else { return Ok(0) };
-    let members: Vec<(ActorId, i64)> =
-        stage.iter().flat_map(|&a| (1..=state.actors[a].size as i64).map(move |m| (a, m))).collect();
-    let mut follow = |s: &mut State| -> Result<(), SolveError> { inner(cx, plan, s, k + 1).map(|_| ()) };
-    let follow: &mut Follow<'_> = &mut follow;
-    if k + 1 < plan.stages.len() {
-        follow(state)?;
-    }
-    let final_stage = k + 1 == plan.stages.len();
-    let max_rounds = if plan.independent && final_stage { 1 } else { MAX_ROUNDS };
-    let mut last = 0.0;
-    for round in 1..=max_rounds {
-        let mut change: f64 = 0.0;
-        // In the last stage a best response changes nothing but the member's own
-        // choices, so members facing the same problem share one.
-        let mut shared: Reuse<(Vec<Value>, bool, f64)> = Reuse::default();
-        for &(a, m) in &members {
-            let i = (m - 1) as usize;
-            let sharing = final_stage && cx.groups.of(a, i).is_some();
-            if sharing {
-                if let Some((choices, abstained, moved)) = shared.get(&cx.groups, state, a, i) {
-                    state.actors[a].choices[i].clone_from(choices);
-                    state.actors[a].abstained[i] = *abstained;
-                    change = change.max(*moved);
-                    continue;
-                }
-            }
-            let before = sharing.then(|| (state.actors[a].choices[i].clone(), state.actors[a].abstained[i]));
-            let moved = respond(cx, state, a, m, follow)?.change;
-            change = change.max(moved);
-            if let Some((choices, abstained)) = before {
-                let after = (state.actors[a].choices[i].clone(), state.actors[a].abstained[i], moved);
-                shared.put(&cx.groups, a, i, choices, abstained, after);
-            }
-        }
-        last = change;
-        if change <= TOL || max_rounds == 1 {
-            return Ok(round);
-        }
-    }
-    let span = stage.first().map(|a| model.actors[*a].span).unwrap_or_default();
-    Err(SolveError::NoConvergence {
-        what: "best-response iteration".into(),
-        iterations: max_rounds,
-        residual: last,
-        span,
-    })
 }
 
 /// Excess demand of market `m` at the current state.
@@ -396,6 +265,11 @@ fn market_error(model: &Model, m: MarketId, e: RootError<SolveError>) -> SolveEr
     clearing_error(market.name.clone(), format!("clearing market `{}`", market.name), market.span, e)
 }
 
+/// Solves every stage from the current state (everyone responds at first).
+fn solve_all(cx: &Cx<'_>, plan: &Plan, state: &mut State) -> Result<usize, SolveError> {
+    solve_stages(cx, plan, state, 0, Trigger::All, &mut Touched::default())
+}
+
 /// The largest payoff gain any member gets by deviating alone (later stages re-optimised),
 /// and who gains more than the tolerance, if anyone.
 fn certificate(cx: &Cx<'_>, plan: &Plan, state: &State) -> Result<(f64, Option<(String, f64)>), SolveError> {
@@ -406,25 +280,28 @@ fn certificate(cx: &Cx<'_>, plan: &Plan, state: &State) -> Result<(f64, Option<(
     // and those of the later stages, restored afterwards.
     let mut trial = state.clone();
     for (k, stage) in plan.stages.iter().enumerate() {
-        let later: Vec<ActorId> = plan.stages[k + 1..].iter().flatten().copied().collect();
-        let mut gains: Reuse<(f64, f64)> = Reuse::default();
-        for &a in stage {
+        let later: Vec<ActorId> = plan.stages[k + 1..].iter().flat_map(|s| s.actors.iter().copied()).collect();
+        let mut gains: Reuse<(f64, f64)> = Reuse::new(GAINS_KEPT);
+        for &a in &stage.actors {
+            gains.enter(&cx.groups, state, a);
             for m in 1..=state.actors[a].size as i64 {
                 let i = (m - 1) as usize;
-                let known = if later.is_empty() { gains.get(&cx.groups, state, a, i).copied() } else { None };
+                let known = if later.is_empty() { gains.find(&cx.groups, state, a, i).copied() } else { None };
                 let (gain, before) = match known {
                     Some(known) => known,
                     None => {
+                        let key = if later.is_empty() { cx.groups.key(state, a, i) } else { None };
                         let before = payoff(cx, &trial, a, m)?;
-                        let mut follow =
-                            |s: &mut State| -> Result<(), SolveError> { inner(cx, plan, s, k + 1).map(|_| ()) };
+                        let mut follow = |s: &mut State| -> Result<(), SolveError> {
+                            solve_stages(cx, plan, s, k + 1, Trigger::Member((a, m)), &mut Touched::default())
+                                .map(|_| ())
+                        };
                         let deviation = respond(cx, &mut trial, a, m, &mut follow);
                         let after = deviation.and_then(|_| payoff(cx, &trial, a, m));
                         restore(&mut trial, state, a, i, &later);
                         let gain = after? - before;
-                        if cx.groups.of(a, i).is_some() {
-                            let s = &state.actors[a];
-                            gains.put(&cx.groups, a, i, s.choices[i].clone(), s.abstained[i], (gain, before));
+                        if let Some(key) = key {
+                            gains.put(key, (gain, before));
                         }
                         (gain, before)
                     }
@@ -450,9 +327,11 @@ fn restore(trial: &mut State, state: &State, actor: ActorId, i: usize, later: &[
 }
 
 /// Restarts from the other end of every domain; a different limit means several equilibria.
+/// The restart spends the solve's budget.
 fn check_unique(cx: &Cx<'_>, scenario: Option<&Scenario>, plan: &Plan, found: &State) -> Result<(), SolveError> {
     let model = cx.model;
     let mut other = initial_state(model, scenario)?;
+    other.work = found.work.clone();
     // The other start keeps the equilibrium's cap shadow prices: a binding cap is part of
     // every member's problem (without it a capped choice may run off to infinity).
     other.shadow.clone_from(&found.shadow);
@@ -477,11 +356,12 @@ fn check_unique(cx: &Cx<'_>, scenario: Option<&Scenario>, plan: &Plan, found: &S
             }
         }
     }
-    inner(cx, plan, &mut other, 0)?;
+    solve_all(cx, plan, &mut other)?;
     let (x, y) = (found.choice_vector(), other.choice_vector());
     let differs = x.iter().zip(&y).any(|(a, b)| (a - b).abs() > 1e-6 * (1.0 + a.abs().max(b.abs())));
     if differs {
-        let span = plan.stages.first().and_then(|s| s.first()).map(|a| model.actors[*a].span).unwrap_or_default();
+        let span =
+            plan.stages.first().and_then(|s| s.actors.first()).map(|a| model.actors[*a].span).unwrap_or_default();
         return Err(SolveError::Several {
             found: vec![crate::report::describe_choices(model, found), crate::report::describe_choices(model, &other)],
             span,
@@ -489,3 +369,6 @@ fn check_unique(cx: &Cx<'_>, scenario: Option<&Scenario>, plan: &Plan, found: &S
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests;

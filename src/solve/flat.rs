@@ -1,6 +1,6 @@
-//! Straight-line numeric code — constants, a known member's choices, prices, arithmetic,
-//! builtins and calls whose bodies are such code — as a flat postfix program run over a
-//! stack of numbers. [`compiled`](super::compiled) emits it next to its closures for the
+//! Straight-line numeric code — constants, a known member's parameters, choices, draws
+//! and audit, prices, arithmetic, builtins and calls whose bodies are such code — as a
+//! flat postfix program run over a stack of numbers. [`compiled`](super::compiled) emits it next to its closures for the
 //! nodes that allow it; each operation calls the same arithmetic as the closure it stands
 //! for, operands are evaluated left to right as there, so a program computes exactly what
 //! its closure does (the first failure included) with a fraction of the calls.
@@ -8,19 +8,43 @@
 use super::compiled::{Run, Session};
 use super::state::State;
 use crate::eval::fast::arithmetic;
-use crate::eval::{as_num, builtin_nums, Env};
+use crate::eval::{as_num, builtin_nums, Env, EvalError, EvalErrorKind};
 use crate::model::*;
 use crate::source::Span;
 use crate::syntax::ast::BinOp;
+
+/// Which member of a family code reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Index {
+    /// The member with this index.
+    At(i64),
+    /// The member in the session's row register: the one an aggregate over its family is at.
+    Row,
+}
+
+impl Index {
+    /// The index, in session `f`.
+    #[inline]
+    pub fn get(self, f: &Session<'_, '_>) -> i64 {
+        match self {
+            Index::At(i) => i,
+            Index::Row => f.row(),
+        }
+    }
+}
 
 /// One operation of a program, as the compiler builds it.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Op {
     /// Push a number.
     Const(f64),
-    /// Push a member's parameter or choice (the state's number, else the environment's
-    /// answer, which also reports what is wrong).
-    Read(ActorId, i64, MemberRef, Span),
+    /// Push the index in the row register.
+    Row,
+    /// Push a member's parameter, choice or draw (the state's number, else the
+    /// environment's answer, which also reports what is wrong).
+    Read(ActorId, Index, MemberRef, Span),
+    /// Push what an audit's name is for a member of its family.
+    Audit(AuditId, Index, Span),
     /// Push a market's price.
     Price(MarketId, Span),
     /// Push slot `k` of the innermost call frame.
@@ -42,7 +66,9 @@ pub enum Op {
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Step {
     Const(f64),
-    Read(ActorId, i64, MemberRef, Span),
+    Row,
+    Read(ActorId, Index, MemberRef, Span),
+    Audit(AuditId, Index, Span),
     Price(MarketId, Span),
     /// Push a copy of stack position `k`.
     Copy(usize),
@@ -71,7 +97,9 @@ impl Program {
         for op in ops {
             let step = match *op {
                 Op::Const(x) => Step::Const(x),
+                Op::Row => Step::Row,
                 Op::Read(a, i, m, span) => Step::Read(a, i, m, span),
+                Op::Audit(id, i, span) => Step::Audit(id, i, span),
                 Op::Price(id, span) => Step::Price(id, span),
                 Op::Arg(k) => Step::Copy(frames.last()? + k),
                 Op::Neg => Step::Neg,
@@ -84,7 +112,9 @@ impl Program {
                 Op::Return => Step::Collapse(frames.pop()?),
             };
             depth = match step {
-                Step::Const(_) | Step::Read(..) | Step::Price(..) | Step::Copy(_) => depth + 1,
+                Step::Const(_) | Step::Row | Step::Read(..) | Step::Audit(..) | Step::Price(..) | Step::Copy(_) => {
+                    depth + 1
+                }
                 Step::Neg => depth,
                 Step::Arith(..) => depth.checked_sub(1)?,
                 Step::Builtin(_, n, _) => depth.checked_sub(n)? + 1,
@@ -102,6 +132,31 @@ impl Program {
     /// Runs the program in session `f` (`stack` is scratch space, reused across runs).
     pub fn run(&self, f: &mut Session<'_, '_>, stack: &mut Vec<f64>) -> Run<f64> {
         let state = f.env().state;
+        self.execute(stack, |step| match *step {
+            Step::Row => Ok(f.row() as f64),
+            Step::Read(a, index, member, span) => {
+                let index = index.get(f);
+                match stored(state, a, index, member) {
+                    Some(Value::Num(x)) => Ok(*x),
+                    _ => Ok(as_num(&f.env().member(a, index, member, span)?, span)?),
+                }
+            }
+            Step::Audit(id, index, span) => Ok(as_num(&f.env().audit_of(id, index.get(f), span)?, span)?),
+            Step::Price(id, span) => Ok(as_num(&f.env().market_price(id, span)?, span)?),
+            _ => Ok(0.0),
+        })
+    }
+
+    /// The program's value when it reads nothing (constants and arithmetic alone) and
+    /// succeeds: what running it would give every time.
+    pub fn constant(&self) -> Option<f64> {
+        let reads = || Box::new(EvalError { kind: EvalErrorKind::NotConstant(String::new()), span: Span::default() });
+        self.execute(&mut Vec::new(), |_| Err(reads())).ok()
+    }
+
+    /// Runs the steps, asking `read` for the value of every step that reads something.
+    #[inline(always)]
+    fn execute(&self, stack: &mut Vec<f64>, mut read: impl FnMut(&Step) -> Run<f64>) -> Run<f64> {
         if stack.len() < self.depth {
             stack.resize(self.depth, 0.0);
         }
@@ -117,15 +172,8 @@ impl Program {
         for step in &self.steps {
             match step {
                 Step::Const(x) => push(s, &mut sp, *x),
-                Step::Read(a, index, member, span) => {
-                    let x = match stored(state, *a, *index, *member) {
-                        Some(Value::Num(x)) => *x,
-                        _ => as_num(&f.env().member(*a, *index, *member, *span)?, *span)?,
-                    };
-                    push(s, &mut sp, x);
-                }
-                Step::Price(id, span) => {
-                    let x = as_num(&f.env().market_price(*id, *span)?, *span)?;
+                Step::Row | Step::Read(..) | Step::Audit(..) | Step::Price(..) => {
+                    let x = read(step)?;
                     push(s, &mut sp, x);
                 }
                 Step::Copy(k) => {
@@ -161,13 +209,14 @@ impl Program {
     }
 }
 
-/// A member parameter or choice as the state holds it, if the member exists.
+/// A member parameter, choice or round's draw as the state holds it, if the member exists.
 pub fn stored(state: &State, actor: ActorId, index: i64, member: MemberRef) -> Option<&Value> {
     let s = state.actors.get(actor)?;
     let m = usize::try_from(index).ok()?.checked_sub(1).filter(|m| *m < s.size)?;
     match member {
         MemberRef::Param(i) => s.params.get(m)?.get(i),
         MemberRef::Choice(i) => s.choices.get(m)?.get(i),
+        MemberRef::Random(i) => state.draws.as_ref()?.members.get(actor)?.get(i)?.get(m),
         _ => None,
     }
 }

@@ -70,6 +70,7 @@ pub fn initial_state(model: &Model, scenario: Option<&Scenario>) -> Result<State
         shadow: vec![0.0; model.caps.len()],
         inactive,
         draws: None,
+        licensed: Vec::new(),
     };
     for (a, actor) in model.actors.iter().enumerate() {
         for m in 1..=state.actors[a].size as i64 {

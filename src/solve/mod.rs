@@ -4,8 +4,9 @@
 //! backward induction; finite `game`s get every pure and (for two players) every extreme
 //! mixed equilibrium, exactly. Failures say what was tried and what was found.
 
-mod compiled;
+pub(crate) mod compiled;
 pub(crate) mod context;
+mod deps;
 pub(crate) mod equilibrium;
 pub mod finite;
 mod flat;
@@ -13,6 +14,7 @@ pub mod init;
 pub mod nfg;
 pub mod numeric;
 pub mod respond;
+mod stages;
 pub mod state;
 mod symmetry;
 
@@ -51,7 +53,11 @@ pub enum SolveError {
     Budget {
         /// Evaluations spent.
         evaluations: u64,
-        /// Where (the regime's first mover).
+        /// Evaluations allowed.
+        limit: u64,
+        /// What the solver was doing.
+        phase: Phase,
+        /// Where (the member that was to respond).
         span: Span,
     },
     /// The solution leaves a member a profitable deviation.
@@ -92,7 +98,39 @@ pub enum SolveError {
     },
 }
 
+/// The steps of a solve that spend its budget of payoff evaluations.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Phase {
+    /// Finding the equilibrium (best responses, market clearing, backward induction).
+    Search,
+    /// Certifying it: every member's best deviation.
+    Certificate,
+    /// Restarting from the other end of every domain to look for other equilibria.
+    Restart,
+}
+
+impl Phase {
+    /// What the solver was doing, for messages.
+    pub fn doing(self) -> &'static str {
+        match self {
+            Phase::Search => "searching for the equilibrium",
+            Phase::Certificate => "certifying the equilibrium (every member's best deviation)",
+            Phase::Restart => "restarting from the other end of every domain to look for other equilibria",
+        }
+    }
+}
+
 impl SolveError {
+    /// Says that a spent budget ran out in `phase` (other errors are unchanged).
+    pub fn during(self, phase: Phase) -> SolveError {
+        match self {
+            SolveError::Budget { evaluations, limit, span, .. } => {
+                SolveError::Budget { evaluations, limit, phase, span }
+            }
+            other => other,
+        }
+    }
+
     /// Wraps an evaluation error.
     pub fn from_eval(e: EvalError) -> SolveError {
         SolveError::Eval(e)
@@ -114,9 +152,12 @@ impl SolveError {
                     .note(format!("tried {iterations} rounds of best-response iteration; the last round still changed a choice by {}", crate::report::number(*residual)))
                     .help("the game may have no pure-strategy equilibrium (best responses cycle); check the payoffs, or model it as a finite `game` to get mixed equilibria")
             }
-            SolveError::Budget { evaluations, span } => Diagnostic::new(Code::E0502, *span, "the solver gave up")
+            SolveError::Budget { evaluations, limit, phase, span } => Diagnostic::new(Code::E0502, *span, "the solver gave up")
                 .label("solving this regime needs more work than allowed")
-                .note(format!("stopped after {evaluations} payoff evaluations without settling"))
+                .note(format!(
+                    "stopped {} after {evaluations} payoff evaluations (the budget is {limit})",
+                    phase.doing()
+                ))
                 .help("reduce the number of actors or choices, bound unbounded domains, or give choices finite sets"),
             SolveError::NotEquilibrium { who, gain, span } => Diagnostic::new(Code::E0502, *span, "no equilibrium found")
                 .label("best-response iteration stopped at a point that is not an equilibrium")

@@ -6,7 +6,7 @@
 use super::context::Cx;
 use super::numeric::{maximize_1d, MaxError, MaximizeOptions};
 use super::state::{RunEnv, State};
-use super::SolveError;
+use super::{Phase, SolveError};
 use crate::eval::{EvalError, EvalErrorKind};
 use crate::model::*;
 
@@ -37,8 +37,9 @@ pub fn respond(
 ) -> Result<Response, SolveError> {
     let model = cx.model;
     let Some(a) = model.actors.get(actor) else { return Ok(Response::default()) };
-    if state.work.spent() > budget(state) {
-        return Err(SolveError::Budget { evaluations: state.work.spent(), span: a.span });
+    let limit = state.work.limit().unwrap_or_else(|| budget(state));
+    if state.work.spent() > limit {
+        return Err(SolveError::Budget { evaluations: state.work.spent(), limit, phase: Phase::Search, span: a.span });
     }
     let idx = (m - 1) as usize;
     let before_choices = state.actors[actor].choices[idx].clone();
@@ -62,6 +63,9 @@ pub fn respond(
         // A member that stays out does nothing: its numeric choices read as 0 to everyone
         // (a market's demand, a sum), not as whatever it last tried.
         state.actors[actor].choices[idx] = stay_out(&before_choices);
+        follow(state)?;
+    } else if free.is_empty() && before_abstained {
+        // Back in without a choice to search over: the later stages have not seen it yet.
         follow(state)?;
     }
     let after = &state.actors[actor].choices[idx];

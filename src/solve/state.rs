@@ -36,18 +36,32 @@ pub struct ActorState {
     pub fixed: Vec<Vec<bool>>,
 }
 
-/// Payoff evaluations spent by one solve, shared by every copy of its state.
+/// Payoff evaluations spent by one solve, shared by every copy of its state, and how many
+/// it may spend.
 #[derive(Debug, Clone, Default)]
-pub struct Work(std::sync::Arc<std::sync::atomic::AtomicU64>);
+pub struct Work {
+    spent: std::sync::Arc<std::sync::atomic::AtomicU64>,
+    limit: Option<u64>,
+}
 
 impl Work {
+    /// Work allowed `limit` payoff evaluations (rather than [`crate::solve::respond::budget`]).
+    pub fn limited(limit: u64) -> Work {
+        Work { limit: Some(limit), ..Work::default() }
+    }
+
     /// Evaluations so far.
     pub fn spent(&self) -> u64 {
-        self.0.load(std::sync::atomic::Ordering::Relaxed)
+        self.spent.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// The evaluations allowed, if set here.
+    pub fn limit(&self) -> Option<u64> {
+        self.limit
     }
 
     fn add(&self) {
-        self.0.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        self.spent.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     }
 }
 
@@ -79,6 +93,9 @@ pub struct State {
     /// A simulation round's realised draws; `None` in equilibrium analysis, where random
     /// quantities stand at their means and an audit's name is its probability.
     pub draws: Option<Box<Draws>>,
+    /// Who holds each licence in a simulation round, `[licence][member]`; empty in
+    /// equilibrium analysis, where every member holds every licence of its family.
+    pub licensed: Vec<Vec<bool>>,
 }
 
 /// What chance decided in one simulation round.
@@ -86,13 +103,18 @@ pub struct State {
 pub struct Draws {
     /// Global random quantities, by id.
     pub globals: Vec<Value>,
-    /// Member random quantities, `[actor][member][random]`.
+    /// Member random quantities, `[actor][random][member]`.
     pub members: Vec<Vec<Vec<Value>>>,
     /// Who each audit examined, `[audit][member]` (one entry for an audit without `on`).
     pub audited: Vec<Vec<bool>>,
 }
 
 impl State {
+    /// Whether member `m` (0-based) holds licence `l`.
+    pub fn holds(&self, l: LicenseId, m: usize) -> bool {
+        self.licensed.get(l).and_then(|h| h.get(m)).copied().unwrap_or(true)
+    }
+
     /// The choices of every member, flattened, for convergence tests.
     pub fn choice_vector(&self) -> Vec<f64> {
         let mut out = Vec::new();
@@ -265,14 +287,15 @@ impl Env for RunEnv<'_> {
                 (Some(d), _) => d
                     .members
                     .get(actor)
-                    .and_then(|x| x.get(m))
                     .and_then(|x| x.get(i))
+                    .and_then(|x| x.get(m))
                     .cloned()
                     .ok_or(EvalError { kind: EvalErrorKind::Shape("no draw for member random".into()), span }),
                 (None, Some(r)) => self.at(actor, index).expectation(&r.dist, span),
                 (None, None) => fail(EvalErrorKind::Shape("unknown member random".into()), span),
             },
             MemberRef::Payoff => Ok(Value::Num(self.payoff(actor, index)?.unwrap_or(0.0))),
+            MemberRef::Licence(l) => Ok(Value::Bool(self.state.holds(l, m))),
         }
     }
 

@@ -10,7 +10,7 @@ use proptest::prelude::*;
 
 /// An expression template; atoms are picked from what is in scope when it is rendered.
 #[derive(Debug, Clone)]
-enum T {
+pub(crate) enum T {
     Atom(u8),
     Num(u8),
     Bin(u8, Box<T>, Box<T>),
@@ -24,7 +24,7 @@ enum T {
 
 /// A condition template.
 #[derive(Debug, Clone)]
-enum C {
+pub(crate) enum C {
     Cmp(u8, T, T),
     And(Box<C>, Box<C>),
     Or(Box<C>, Box<C>),
@@ -32,7 +32,7 @@ enum C {
     Exists(Box<C>),
 }
 
-fn tree() -> BoxedStrategy<T> {
+pub(crate) fn tree() -> BoxedStrategy<T> {
     let leaf = prop_oneof![any::<u8>().prop_map(T::Atom), any::<u8>().prop_map(T::Num)];
     leaf.prop_recursive(4, 24, 3, |t| {
         let c = cond(t.clone());
@@ -53,7 +53,7 @@ fn tree() -> BoxedStrategy<T> {
     .boxed()
 }
 
-fn cond(t: impl Strategy<Value = T> + Clone + 'static) -> BoxedStrategy<C> {
+pub(crate) fn cond(t: impl Strategy<Value = T> + Clone + 'static) -> BoxedStrategy<C> {
     let cmp = (any::<u8>(), t.clone(), t).prop_map(|(o, a, b)| C::Cmp(o, a, b));
     cmp.prop_recursive(2, 6, 2, |c| {
         prop_oneof![
@@ -68,15 +68,15 @@ fn cond(t: impl Strategy<Value = T> + Clone + 'static) -> BoxedStrategy<C> {
 
 /// What a template may refer to where it is rendered.
 #[derive(Clone)]
-struct Ctx {
+pub(crate) struct Ctx {
     /// Names in scope.
-    atoms: Vec<String>,
+    pub atoms: Vec<String>,
     /// Member expressions of the family, with `#` for the bound member (`#.c`).
-    members: Vec<String>,
+    pub members: Vec<String>,
     /// Nesting of aggregates and quantifiers (for fresh binder names).
-    depth: usize,
+    pub depth: usize,
     /// Inside `g` itself (which must not call itself).
-    in_g: bool,
+    pub in_g: bool,
 }
 
 const NUMS: [&str; 8] = ["0", "1", "2.5", "0.5", "3", "0.1", "10", "1e3"];
@@ -86,7 +86,7 @@ const FN2: [&str; 3] = ["min", "max", "g"];
 const AGG: [&str; 5] = ["sum", "mean", "min", "max", "product"];
 const CMP: [&str; 6] = ["<", "<=", ">", ">=", "==", "!="];
 
-fn render(t: &T, cx: &Ctx) -> String {
+pub(crate) fn render(t: &T, cx: &Ctx) -> String {
     match t {
         T::Atom(k) => cx.atoms[*k as usize % cx.atoms.len()].clone(),
         T::Num(k) => NUMS[*k as usize % NUMS.len()].to_string(),
@@ -122,7 +122,7 @@ fn render(t: &T, cx: &Ctx) -> String {
     }
 }
 
-fn render_c(c: &C, cx: &Ctx) -> String {
+pub(crate) fn render_c(c: &C, cx: &Ctx) -> String {
     match c {
         C::Cmp(o, a, b) => format!("({} {} {})", render(a, cx), CMP[*o as usize % CMP.len()], render(b, cx)),
         C::And(a, b) => format!("({} and {})", render_c(a, cx), render_c(b, cx)),

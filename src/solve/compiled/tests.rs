@@ -5,7 +5,7 @@
 //! and compiled code) reused across states.
 
 use crate::eval::fast::tests::{parts, perturb, regime, Parts};
-use crate::solve::context::Cx;
+use crate::solve::context::{Cx, Settings};
 use crate::solve::state::RunEnv;
 use proptest::prelude::*;
 
@@ -15,7 +15,7 @@ fn agree(p: &Parts, seed: u64) -> Result<(), TestCaseError> {
     prop_assume!(checked.model.is_some());
     let model = checked.model.unwrap_or_default();
     let Ok(mut state) = crate::solve::init::initial_state(&model, None) else { return Ok(()) };
-    let cx = Cx::new(&model, &state, false);
+    let cx = Cx::new(&model, &state, Settings { share: false, ..Settings::default() });
     for round in 0..3 {
         perturb(&mut state, seed, round);
         let env = RunEnv::new(&model, &state);

@@ -3,6 +3,7 @@
 //! choice, abstention, integer choices, a strategic outsider, members told apart by their
 //! index) solve bit for bit as when every member computes its own best response.
 
+use crate::solve::context::Settings;
 use crate::solve::equilibrium::solve_with;
 use crate::solve::{Solution, SolveError};
 use proptest::prelude::*;
@@ -121,8 +122,8 @@ fn agree(m: &Market) -> Result<(), TestCaseError> {
     let Some(model) = checked.model else {
         return Err(TestCaseError::fail(format!("does not check:\n{text}")));
     };
-    let shared = solve_with(&model, None, true);
-    let alone = solve_with(&model, None, false);
+    let shared = solve_with(&model, None, Settings::default());
+    let alone = solve_with(&model, None, Settings { share: false, ..Settings::default() });
     prop_assert_eq!(summary(&shared), summary(&alone), "in\n{}", text);
     Ok(())
 }
@@ -173,4 +174,30 @@ fn exchangeable_members_share_and_index_readers_do_not() {
     // A repeats every 3 members and w every 2: six types.
     assert_eq!(shared, [0, 1, 2, 3, 4, 5, 0, 1, 2].map(Some).to_vec());
     assert_eq!(by_index, vec![None; 9]);
+}
+
+#[test]
+fn members_reading_their_own_partner_share_and_those_reading_a_neighbour_do_not() {
+    let source = |index: &str| {
+        format!(
+            "actor B[k in 1..4] {{\n    choose x: Real in [0, 1]\n    payoff x - x^2\n}}\n\
+             actor P[k in 1..4] {{\n    choose e: Real in [0, 2]\n    payoff B[{index}].x * e - e^2\n}}\n"
+        )
+    };
+    let groups = move |index: &'static str| {
+        std::thread::Builder::new()
+            .stack_size(256 << 20)
+            .spawn(move || {
+                let model = crate::session::check_source("pairs.gov", &source(index)).model.expect("checks");
+                let state = crate::solve::init::initial_state(&model, None).expect("starts");
+                let g = super::Groups::new(&model, &state);
+                (0..4).map(|i| g.of(1, i)).collect::<Vec<_>>()
+            })
+            .expect("a thread")
+            .join()
+            .expect("no panic")
+    };
+    // `B[k]` is part of each member's state; `B[k - 1]` reads the index itself.
+    assert_eq!(groups("k"), vec![Some(0); 4]);
+    assert_eq!(groups("max(k - 1, 1)"), vec![None; 4]);
 }
