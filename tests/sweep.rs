@@ -104,7 +104,16 @@ fn merge_refuses_shards_that_do_not_make_one_sweep() {
 
 #[test]
 fn a_point_is_what_gov_run_computes_there() {
-    let out = gov(&["sweep", PERMITS, "-q", "--json", "--vary", "Q=60pflop,0.09eflop", "--vary", "b=0.2usd/pflop^2,0.05usd/pflop^2"]);
+    let out = gov(&[
+        "sweep",
+        PERMITS,
+        "-q",
+        "--json",
+        "--vary",
+        "Q=60pflop,0.09eflop",
+        "--vary",
+        "b=0.2usd/pflop^2,0.05usd/pflop^2",
+    ]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let rows = doc["rows"].as_array().unwrap();
