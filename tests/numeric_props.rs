@@ -75,6 +75,19 @@ fn jump_at_threshold_on_unbounded_interval() {
 }
 
 #[test]
+fn a_far_jump_on_an_unbounded_interval_is_found() {
+    // A leader's payoff that jumps up where followers switch, at x = 40, far beyond the
+    // first scan of [0, 1] and with no breakpoint the checker could see: the probes beyond
+    // the scan find it, and the expansion settles on the jump's first point scanned.
+    let m = max1(|x: f64| ok(if x < 40.0 { -(x - 0.3) * (x - 0.3) } else { 5.0 }), 0.0, INF, &[]);
+    assert!(m.x >= 40.0 && m.value == 5.0, "{m:?}");
+    // Where the payoff fails far out (an overflow), the probe is passed over.
+    let fails_far = |x: f64| if x > 100.0 { Err(()) } else { Ok(-(x - 0.3) * (x - 0.3)) };
+    let m = maximize_1d(fails_far, 0.0, INF, false, false, &[], &MaximizeOptions::default()).unwrap();
+    assert!((m.x - 0.3).abs() < 1e-7, "{m:?}");
+}
+
+#[test]
 fn supremum_just_below_a_downward_jump() {
     // f = x below θ = 3, x − 10 from θ on: the supremum 3 is approached from the left.
     let m = max1(|x: f64| ok(if x < 3.0 { x } else { x - 10.0 }), 0.0, 5.0, &[3.0]);

@@ -34,6 +34,9 @@ const OPEN_GAP: f64 = 1e-9;
 /// `√ε`: the smallest useful relative step when comparing values near a smooth maximum.
 const SQRT_EPS: f64 = 1.490_116_119_384_765_6e-8;
 
+/// Points probed beyond the scan of an infinite end: 2b, 4b, … 2¹⁰b.
+const PROBES: u32 = 10;
+
 /// The golden-section fraction, `(3 − √5) / 2`.
 const GOLDEN: f64 = 0.381_966_011_250_105_1;
 
@@ -482,6 +485,15 @@ pub fn maximize_1d<E>(
     }
     s.piece(left, (b, b_kind))?;
 
+    // A payoff may jump far out (followers switching at a high price): probe an infinite
+    // end at geometrically spaced points beyond the scan, and expand towards a better one.
+    if hi == f64::INFINITY {
+        s.probe((1..=PROBES).map(|k| b * f64::from(1u32 << k)));
+    }
+    if lo == f64::NEG_INFINITY {
+        s.probe((1..=PROBES).map(|k| a * f64::from(1u32 << k)));
+    }
+
     // Expand towards an infinite end while the best point sits at it. The new pieces are
     // scanned as they come; earlier ones keep their (finer) grids.
     while let Some(best) = s.best {
@@ -540,6 +552,23 @@ impl<F> Search<'_, F> {
     fn offer(&mut self, x: f64, value: f64, method: &'static str) {
         if self.best.is_none_or(|b| value > b.value) {
             self.best = Some(Best { x, value, method });
+        }
+    }
+
+    /// Offers points beyond the scanned range of an infinite end. A point where the payoff
+    /// fails or is not finite is passed over: it lies outside anything scanned, and the
+    /// expansion that follows a better probe evaluates (and reports) what lies between.
+    fn probe<E>(&mut self, xs: impl Iterator<Item = f64>)
+    where
+        F: FnMut(f64) -> Result<f64, E>,
+    {
+        for x in xs.filter(|x| x.is_finite() && x.abs() < self.opts.unbounded_limit) {
+            if let Ok(v) = (self.f)(x) {
+                self.evaluations += 1;
+                if v.is_finite() {
+                    self.offer(x, v, "probe beyond the scanned range");
+                }
+            }
         }
     }
 
