@@ -84,12 +84,13 @@ fn run_report_follows_the_schema() {
     let p = market["price"].as_f64().expect("a price");
     assert!((p - 1.55008).abs() < 1e-4, "{p}");
     let members = doc["members"].as_array().expect("members");
-    assert_eq!(members.len(), 3);
+    assert_eq!(members.len(), 6, "three developers and their three flagged evaluations");
     assert_eq!(members[0]["name"], "Developer[1]");
+    assert_eq!(members[3]["name"], "Flagged[1]");
     assert!(members[0]["choices"]["c"].as_f64().is_some());
     assert!(doc["checks"].as_array().is_some_and(|c| c.iter().all(|v| v["holds"] == true && v["method"].is_string())));
-    let welfare = &doc["comparisons"][0];
-    assert_eq!(welfare["name"], "welfare");
+    let comparisons = doc["comparisons"].as_array().expect("comparisons");
+    let welfare = comparisons.iter().find(|c| c["name"] == "welfare").expect("the welfare comparison");
     assert_eq!(welfare["rows"][1]["scenario"], "command_and_control");
 }
 

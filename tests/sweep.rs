@@ -104,7 +104,16 @@ fn merge_refuses_shards_that_do_not_make_one_sweep() {
 
 #[test]
 fn a_point_is_what_gov_run_computes_there() {
-    let out = gov(&["sweep", PERMITS, "-q", "--json", "--vary", "Q=60pflop,0.09eflop", "--vary", "b=0.2usd/pflop^2,0"]);
+    let out = gov(&[
+        "sweep",
+        PERMITS,
+        "-q",
+        "--json",
+        "--vary",
+        "Q=60pflop,0.09eflop",
+        "--vary",
+        "b=0.2usd/pflop^2,0.05usd/pflop^2",
+    ]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let rows = doc["rows"].as_array().unwrap();
@@ -122,9 +131,12 @@ fn a_point_is_what_gov_run_computes_there() {
         ]);
         let report: serde_json::Value = serde_json::from_slice(&run.stdout).unwrap();
         assert_eq!(row["permits.price"], report["markets"][0]["price"], "price at Q = {q}, b = {b}");
-        for (k, m) in report["members"].as_array().unwrap().iter().enumerate() {
-            assert_eq!(row[format!("Developer[{}].c", k + 1)], m["choices"]["c"]);
-            assert_eq!(row[format!("Developer[{}].payoff", k + 1)], m["payoff"]);
+        for m in report["members"].as_array().unwrap() {
+            let name = m["name"].as_str().unwrap();
+            for (choice, value) in m["choices"].as_object().unwrap() {
+                assert_eq!(&row[format!("{name}.{choice}")], value, "{name}.{choice} at Q = {q}, b = {b}");
+            }
+            assert_eq!(row[format!("{name}.payoff")], m["payoff"], "{name}'s payoff at Q = {q}, b = {b}");
         }
     }
 }

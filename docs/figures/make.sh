@@ -23,15 +23,19 @@ out=docs/figures
     --title "Openness threshold: what the generalist does (alpha0 = 8 usd)" \
     --out "$out/openness-regions.svg"
 
-# Risk-weighted compute permits (Christoph): which regime gives the higher welfare —
-# the permit market (`base`) or command and control — over the enforcement budget B and
-# the linear penalty a.
+# Risk-weighted compute permits (Christoph, Remark 7): which regime gives the higher net
+# welfare W = Σv(c) − enforcement cost − h·(evaded permits) — the permit market (`base`)
+# or command and control — over the enforcement budget B and the linear penalty a. The
+# market loses where the budget buys too few audits (B below about n·k·p/a: evasion),
+# and where a is so low (a < 2.16 usd/pflop at the defaults) that deterring costs more
+# (n·k·p/a) than the market's better allocation gains. B stops at 15 usd: above it
+# nothing changes (the budget no longer binds).
 "$gov" sweep examples/compute_permits.gov \
-    --vary B=1usd..40usd:41 --vary a=1usd/pflop..8usd/pflop:41 \
-    --metric welfare \
+    --vary B=0.5usd..15usd:59 --vary a=1usd/pflop..8usd/pflop:41 \
+    --metric net_welfare \
     --quiet --out "$work/compute_permits"
-"$gov" plot "$work/compute_permits.json" --metric welfare \
-    --title "Compute permits: the regime with the higher welfare" \
+"$gov" plot "$work/compute_permits.json" --metric net_welfare \
+    --title "Compute permits: higher net welfare (base = permit market)" \
     --out "$out/compute-permits-welfare.svg"
 
 echo "wrote $out/openness-regions.svg and $out/compute-permits-welfare.svg (tables in $work)"

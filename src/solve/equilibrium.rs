@@ -332,6 +332,9 @@ fn check_unique(cx: &Cx<'_>, scenario: Option<&Scenario>, plan: &Plan, found: &S
     let model = cx.model;
     let mut other = initial_state(model, scenario)?;
     other.work = found.work.clone();
+    // The other start keeps the equilibrium's cap shadow prices: a binding cap is part of
+    // every member's problem (without it a capped choice may run off to infinity).
+    other.shadow.clone_from(&found.shadow);
     for (a, actor) in model.actors.iter().enumerate() {
         for m in 0..other.actors[a].size {
             for (c, choice) in actor.choices.iter().enumerate() {
