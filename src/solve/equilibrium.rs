@@ -167,6 +167,7 @@ fn clear_markets(
             let root = clear_market(&mut z, 1.0, 1e-12).map_err(|e| market_error(model, m, e))?;
             state.prices[m] = root.x;
             rounds = solve_all(cx, plan, state)?.max(last_rounds);
+            cleared(cx, state, m)?;
             method.push(format!(
                 "market `{}` cleared by bracketing and Brent's method ({} evaluations of excess demand, final bracket width {})",
                 model.markets[m].name,
@@ -204,6 +205,11 @@ fn clear_markets(
                 }
             }
             rounds = solve_all(cx, plan, state)?.max(rounds);
+            if settled {
+                for &m in several {
+                    cleared(cx, state, m)?;
+                }
+            }
             if !settled {
                 return Err(SolveError::NoConvergence {
                     what: "joint market clearing".into(),
@@ -245,6 +251,21 @@ fn concept(model: &Model, plan: &Plan, markets: bool) -> String {
 /// Excess demand of market `m` at the current state.
 fn excess(cx: &Cx<'_>, state: &State, m: MarketId) -> Result<f64, SolveError> {
     cx.excess(state, m)
+}
+
+/// Checks that market `m` clears at the price found: demand equals supply, or falls short
+/// of it at price 0. A root of excess demand can sit where demand jumps past supply (members
+/// indifferent between choices at that price), and no price clears such a market exactly.
+fn cleared(cx: &Cx<'_>, state: &State, m: MarketId) -> Result<(), SolveError> {
+    let (supply, demand) = cx.supply_demand(state, m).map_err(SolveError::from_eval)?;
+    let z = demand - supply;
+    let price = state.prices[m];
+    let slack = price == 0.0 && z < 0.0;
+    if slack || z.abs() <= 1e-6 * (1.0 + supply.abs().max(demand.abs())) {
+        return Ok(());
+    }
+    let market = &cx.model.markets[m];
+    Err(SolveError::NoClearing { market: market.name.clone(), tried: vec![(price, z)], span: market.span })
 }
 
 /// A failed search for a clearing price as a solve error: `name` is what the diagnostic

@@ -181,7 +181,7 @@ impl SolveError {
                 Diagnostic::new(Code::E0504, *span, format!("market `{market}` does not clear"))
                     .label("no price makes demand equal supply")
                     .note(format!("tried: {}", shown.join("; ")))
-                    .help("check that demand falls as the price rises (the payoffs must pay the price)")
+                    .help("check that demand falls as the price rises (the payoffs must pay the price); where demand jumps past supply at one price (members indifferent between choices there), break the tie, e.g. with a strictly convex cost")
             }
             SolveError::Unbounded { what, x, value, span } => {
                 Diagnostic::new(Code::E0505, *span, format!("payoff unbounded in `{what}`"))
