@@ -9,6 +9,9 @@ pub const MODULES: &[(&str, &str)] = &[
     ("contracts", include_str!("../stdlib/contracts.gov")),
     ("openness", include_str!("../stdlib/openness.gov")),
     ("permits", include_str!("../stdlib/permits.gov")),
+    ("thresholds", include_str!("../stdlib/thresholds.gov")),
+    ("distributions", include_str!("../stdlib/distributions.gov")),
+    ("utilities", include_str!("../stdlib/utilities.gov")),
 ];
 
 /// The source of a stdlib module.
