@@ -410,6 +410,15 @@ impl<'a, E: Env + ?Sized> Fast<'a, E> {
         }
     }
 
+    /// The index of the member of family `on` whose body is evaluated, if any: an audit's
+    /// name and its detection function read that member's own draws.
+    pub(crate) fn evaluated_member(&self, on: ActorId, span: Span) -> Option<i64> {
+        self.self_index(on).or_else(|| match self.current_member(on, span) {
+            Ok(Value::Member(_, index)) => Some(index),
+            _ => None,
+        })
+    }
+
     /// The actor instance `of` denotes.
     pub(crate) fn member_of(&mut self, of: &Expr) -> EvalResult<(ActorId, i64)> {
         let v = match &of.kind {
@@ -441,9 +450,9 @@ impl<'a, E: Env + ?Sized> Fast<'a, E> {
             ExprKind::AuditProb(id) => {
                 // Inside the audited family the name is the evaluated member's own audit.
                 let on = self.model.audits.get(*id).and_then(|a| a.on);
-                match on.map(|on| self.current_member(on, span)) {
-                    Some(Ok(Value::Member(_, index))) => self.env.audit_of(*id, index, span),
-                    _ => self.env.audit_prob(*id, span),
+                match on.and_then(|on| self.evaluated_member(on, span)) {
+                    Some(index) => self.env.audit_of(*id, index, span),
+                    None => self.env.audit_prob(*id, span),
                 }
             }
             ExprKind::FnRef(_) | ExprKind::Dist(..) => {
@@ -453,9 +462,9 @@ impl<'a, E: Env + ?Sized> Fast<'a, E> {
                 let value = self.call(*id, args, span)?;
                 match self.model.detection(*id) {
                     // Inside the audited family: the member's detection (see `Env::detect_of`).
-                    Some((audit, on)) => match self.current_member(on, span) {
-                        Ok(Value::Member(_, index)) => self.env.detect_of(audit, index, as_num(&value, span)?, span),
-                        _ => Ok(value),
+                    Some((audit, on)) => match self.evaluated_member(on, span) {
+                        Some(index) => self.env.detect_of(audit, index, as_num(&value, span)?, span),
+                        None => Ok(value),
                     },
                     None => Ok(value),
                 }

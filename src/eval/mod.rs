@@ -143,9 +143,9 @@ impl<'a> Evaluator<'a> {
                 // Inside the audited family the name is the evaluated member's own audit
                 // (a member function's callee, not its caller), as the fast evaluator reads it.
                 let on = self.model.audits.get(*id).and_then(|a| a.on);
-                match on.map(|on| self.env.current_member(on, span)) {
-                    Some(Ok(Value::Member(_, index))) => self.env.audit_of(*id, index, span),
-                    _ => self.env.audit_prob(*id, span),
+                match on.and_then(|on| self.evaluated_member(on, span)) {
+                    Some(index) => self.env.audit_of(*id, index, span),
+                    None => self.env.audit_prob(*id, span),
                 }
             }
             ExprKind::FnRef(_) | ExprKind::Dist(..) => {
@@ -157,9 +157,9 @@ impl<'a> Evaluator<'a> {
                 match self.model.detection(*id) {
                     // Inside the audited family a detection function's value is the
                     // member's detection, as the audit's name is its audit.
-                    Some((audit, on)) => match self.env.current_member(on, span) {
-                        Ok(Value::Member(_, index)) => self.env.detect_of(audit, index, as_num(&value, span)?, span),
-                        _ => Ok(value),
+                    Some((audit, on)) => match self.evaluated_member(on, span) {
+                        Some(index) => self.env.detect_of(audit, index, as_num(&value, span)?, span),
+                        None => Ok(value),
                     },
                     None => Ok(value),
                 }
@@ -231,6 +231,15 @@ impl<'a> Evaluator<'a> {
             .get(id)
             .ok_or_else(|| EvalError { kind: EvalErrorKind::Shape("unknown fn".into()), span })?;
         self.eval_body(&f.body, args, f.frame_size)
+    }
+
+    /// The index of the member of family `on` whose body is evaluated, if any: an audit's
+    /// name and its detection function read that member's own draws.
+    fn evaluated_member(&self, on: ActorId, span: Span) -> Option<i64> {
+        match self.env.current_member(on, span) {
+            Ok(Value::Member(_, index)) => Some(index),
+            _ => None,
+        }
     }
 
     fn member_of(&self, of: &Expr, frame: &mut Vec<Value>) -> EvalResult<(ActorId, i64)> {

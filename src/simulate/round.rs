@@ -117,7 +117,10 @@ impl Replication<'_, '_> {
                 apply(&mut self.state, p.actor, m, p.choice, &actions[m][pick]);
             }
         }
-        for (a, s) in self.state.actors.iter_mut().enumerate() {
+        // Only families that hold licences can lose them (no per-member pass for the rest).
+        let licensed = |a: &ActorId| plan.model.licenses.iter().any(|l| l.holders == *a);
+        for a in (0..self.state.actors.len()).filter(licensed) {
+            let s = &mut self.state.actors[a];
             for m in 0..s.size {
                 if lost_all(plan.model, &self.state.licensed, a, m) {
                     s.abstained[m] = true;

@@ -394,14 +394,7 @@ impl<'m, 'p, 'f> Compiler<'m, 'p, 'f> {
         }
         Rc::new(move |f| {
             let p = p(f)?;
-            let index = match f.self_index(on) {
-                Some(index) => Some(index),
-                None => match f.current_member(on, span) {
-                    Ok(Value::Member(_, index)) => Some(index),
-                    _ => None,
-                },
-            };
-            match index {
+            match f.evaluated_member(on, span) {
                 Some(index) => Ok(as_num(&f.env().detect_of(audit, index, p, span)?, span)?),
                 None => Ok(p),
             }
@@ -421,12 +414,9 @@ impl<'m, 'p, 'f> Compiler<'m, 'p, 'f> {
             }
         }
         Rc::new(move |f| {
-            let v = match f.self_index(on) {
+            let v = match f.evaluated_member(on, span) {
                 Some(index) => f.env().audit_of(id, index, span)?,
-                None => match f.current_member(on, span) {
-                    Ok(Value::Member(_, index)) => f.env().audit_of(id, index, span)?,
-                    _ => f.env().audit_prob(id, span)?,
-                },
+                None => f.env().audit_prob(id, span)?,
             };
             Ok(as_num(&v, span)?)
         })
