@@ -332,7 +332,11 @@ impl Env for RunEnv<'_> {
         }
     }
 
-    fn detect_of(&self, id: AuditId, index: i64, p: f64, _span: Span) -> EvalResult<Value> {
+    fn detect_of(&self, id: AuditId, index: i64, p: f64, span: Span) -> EvalResult<Value> {
+        if !(0.0..=1.0).contains(&p) {
+            let why = format!("a detection probability must lie in [0, 1]; this is {}", crate::report::number(p));
+            return fail(EvalErrorKind::Domain(why), span);
+        }
         match &self.state.draws {
             // In a round, inside the audited family: whether this member's violation was
             // detected (1 or 0), by comparing its uniform draw with the probability.
