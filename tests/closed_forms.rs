@@ -142,6 +142,62 @@ compare welfare = sum(d in Developer: d.A * sqrt(d.c)) over base, cc
     assert!(permit > cc);
 }
 
+/// Where the budget cannot buy ρ* = p/a, developers evade: with ρ = B/(n·k) < p/a the
+/// shortfall that pays is Δ* = (p/ρ − a)/(2b), capped at all a developer owes (λ̄·c), and
+/// compute is still A²/(4p²λ̄²). The solver chooses compute and the share left
+/// unretired — a ridge in those two choices (Δ = share·λ̄·c) — and must still clear the
+/// market at the price of these closed forms.
+#[test]
+fn evasion_clears_at_the_closed_form_price() {
+    let src = format!(
+        "{SQRT_MARKET}
+param a: usd/pflop = 1 usd/pflop
+param b: usd/pflop^2 = 0.1 usd/pflop^2
+param B: usd = 1 usd
+param k: usd = 5 usd
+penalty phi(D: pflop): usd = a * D + b * D^2
+audit rho: Prob = min(permits.price / a, B / (4 * k), 1)  cost k  on Developer
+"
+    )
+    .replace(
+        "    choose c: pflop in [0, inf)\n    payoff A * sqrt(c) - permits.price * lambda_bar * c",
+        "    choose c: pflop in [0, inf)
+    choose unretired: Prob in [0, 1]
+    let D: pflop = unretired * lambda_bar * c
+    payoff A * sqrt(c) - permits.price * (lambda_bar * c - D) - rho * phi(D)",
+    )
+    .replace("demand sum(d in Developer: d.lambda_bar * d.c)", "demand sum(d in Developer: d.lambda_bar * d.c - d.D)");
+    assert!(src.contains("choose unretired"), "the market is rewritten");
+    let (_, report) = solve(&src);
+    let developers = [(10.0f64, 0.1f64), (20.0, 0.3), (30.0, 0.6), (15.0, 0.9)];
+    let excess = |p: f64| -> f64 {
+        let rho = (p / 1.0).min(1.0 / 20.0);
+        let demand: f64 = developers
+            .iter()
+            .map(|(a, ph)| {
+                let lambda = 1.0 + ph;
+                let c = a * a / (4.0 * p * p * lambda * lambda);
+                let shortfall = ((p / rho - 1.0) / 0.2).clamp(0.0, lambda * c);
+                lambda * c - shortfall
+            })
+            .sum();
+        demand - 100.0
+    };
+    let (mut lo, mut hi) = (1e-3, 100.0);
+    for _ in 0..200 {
+        let mid = 0.5 * (lo + hi);
+        if excess(mid) > 0.0 {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    let price = report.solution.state.prices[0];
+    assert!(close(price, lo, 1e-7), "price {price}, closed form {lo}");
+    let evading = report.solution.state.actors[0].choices.iter().filter(|c| matches!(c[1], Value::Num(u) if u > 0.01));
+    assert!(evading.count() >= 2, "developers evade: {:?}", report.solution.state.actors[0].choices);
+}
+
 #[test]
 fn openness_best_responses_match_or1() {
     let src = r#"

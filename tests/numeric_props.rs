@@ -270,13 +270,18 @@ fn root_errors() {
 
 // ---- market clearing ----
 
+/// An exactly known excess demand.
+fn z_ok(x: f64) -> Result<Excess, Infallible> {
+    Ok(Excess::exact(x))
+}
+
 #[test]
 fn market_clearing_sqrt_demands() {
     // Firm i maximises A_i√c − p·c, so demands A_i²/(4p²); supply Q (the cap).
     let a = [3.0, 5.0, 8.0, 1.5];
     let sum_a2: f64 = a.iter().map(|x| x * x).sum();
     for q in [0.01, 1.0, 40.0, 1e6] {
-        let z = |p: f64| ok(a.iter().map(|ai| ai * ai / (4.0 * p * p)).sum::<f64>() - q);
+        let z = |p: f64| z_ok(a.iter().map(|ai| ai * ai / (4.0 * p * p)).sum::<f64>() - q);
         let exact = 0.5 * (sum_a2 / q).sqrt();
         for scale in [0.0, 1.0, 1e3, 1e-3] {
             let r = clear_market(z, scale, 1e-13).unwrap();
@@ -291,9 +296,10 @@ fn market_clearing_sqrt_demands() {
 fn market_clearing_zero_price_when_cap_does_not_bind() {
     // Quadratic utility A_i c − c²/2: demand max(0, A_i − p); total demand at p = 0 is 12.
     let a = [2.0, 4.0, 6.0];
-    let z = |q: f64| move |p: f64| ok(a.iter().map(|ai| (ai - p).max(0.0)).sum::<f64>() - q);
+    let z = |q: f64| move |p: f64| z_ok(a.iter().map(|ai| (ai - p).max(0.0)).sum::<f64>() - q);
+    // No excess demand at the first price tried (1): then z(0) decides.
     let r = clear_market(z(20.0), 1.0, 1e-12).unwrap();
-    assert_eq!((r.x, r.residual, r.evaluations), (0.0, -8.0, 1));
+    assert_eq!((r.x, r.residual, r.evaluations), (0.0, -8.0, 2));
     // Exactly at the cap: still a zero price.
     assert_eq!(clear_market(z(12.0), 1.0, 1e-12).unwrap().x, 0.0);
     // A binding cap Q = 6: all three active, 12 − 3p = 6, p = 2.
@@ -305,19 +311,53 @@ fn market_clearing_zero_price_when_cap_does_not_bind() {
 }
 
 #[test]
+fn excess_demand_at_the_first_price_skips_the_zero_price() {
+    // Demand 1/p runs off to infinity at p = 0 (the costliest value to find); with excess
+    // demand at p = 1 the price is above 1 and z(0) is never asked for.
+    let mut asked = Vec::new();
+    let r = clear_market(
+        |p: f64| {
+            asked.push(p);
+            z_ok(1.0 / p - 0.25)
+        },
+        1.0,
+        1e-14,
+    )
+    .unwrap();
+    assert!((r.x - 4.0).abs() < 1e-12, "{r:?}");
+    assert!(!asked.contains(&0.0), "{asked:?}");
+}
+
+#[test]
+fn market_clearing_stops_at_the_noise_of_demand() {
+    // Demand 100/p known to ±1e-6 (a deterministic wobble): the search stops once |z| is
+    // within that noise, with the price as close as the noise allows, and in fewer
+    // evaluations than chasing a 1e-15 bracket through the wobble.
+    let noisy = |p: f64| {
+        let wobble = 1e-6 * (p * 1e7).sin();
+        Ok::<_, Infallible>(Excess { z: 100.0 / p + wobble - 50.0, noise: 2e-6 })
+    };
+    let r = clear_market(noisy, 1.0, 1e-15).unwrap();
+    assert!(r.residual.abs() <= 2e-6, "{r:?}");
+    assert!((r.x - 2.0).abs() <= 1e-7, "{r:?}");
+    let exact = clear_market(|p: f64| z_ok(100.0 / p + 1e-6 * (p * 1e7).sin() - 50.0), 1.0, 1e-15).unwrap();
+    assert!(r.evaluations < exact.evaluations, "{r:?} vs {exact:?}");
+}
+
+#[test]
 fn market_never_clears() {
-    match clear_market(|_| ok(1.0), 1.0, 1e-12) {
+    match clear_market(|_| z_ok(1.0), 1.0, 1e-12) {
         Err(RootError::NoSignChange { tried }) => {
-            assert_eq!(tried[0], (0.0, 1.0));
-            assert_eq!(tried[1].0, 1.0);
+            assert_eq!(tried[0], (1.0, 1.0));
+            assert_eq!(tried[1].0, 2.0);
             assert_eq!(tried.last().map(|t| t.0), Some(1e300));
             assert!(tried.windows(2).all(|w| w[0].0 < w[1].0));
         }
         other => panic!("{other:?}"),
     }
-    assert_eq!(clear_market(|_| Err::<f64, _>("e"), 1.0, 1e-12), Err(RootError::Eval("e")));
+    assert_eq!(clear_market(|_| Err::<Excess, _>("e"), 1.0, 1e-12), Err(RootError::Eval("e")));
     assert_eq!(
-        clear_market(|p: f64| ok(if p > 3.0 { f64::NAN } else { 1.0 }), 1.0, 1e-12),
+        clear_market(|p: f64| z_ok(if p > 3.0 { f64::NAN } else { 1.0 }), 1.0, 1e-12),
         Err(RootError::NotFinite { x: 4.0 })
     );
 }

@@ -30,6 +30,8 @@ pub struct Memo {
     member_static: Vec<Vec<bool>>,
     global: Vec<Slot>,
     member: Vec<Vec<Slot>>,
+    /// Audit probabilities computed by their rules (see [`Env::audit_by_rule`]).
+    audits: Vec<Slot>,
     /// Frame stack (reused across sessions, so evaluation does not allocate).
     stack: Vec<Value>,
     /// Evaluated arguments waiting for their call.
@@ -72,6 +74,7 @@ impl Memo {
         Memo {
             epoch: 0,
             global: vec![Slot::default(); model.lets.len()],
+            audits: vec![Slot::default(); model.audits.len()],
             member: model.actors.iter().map(|_| Vec::new()).collect(),
             global_static: statics.global,
             member_static: statics.member,
@@ -450,10 +453,8 @@ impl<'a, E: Env + ?Sized> Fast<'a, E> {
             ExprKind::AuditProb(id) => {
                 // Inside the audited family the name is the evaluated member's own audit.
                 let on = self.model.audits.get(*id).and_then(|a| a.on);
-                match on.and_then(|on| self.evaluated_member(on, span)) {
-                    Some(index) => self.env.audit_of(*id, index, span),
-                    None => self.env.audit_prob(*id, span),
-                }
+                let member = on.and_then(|on| self.evaluated_member(on, span));
+                self.audit(*id, member, span)
             }
             ExprKind::FnRef(_) | ExprKind::Dist(..) => {
                 err(EvalErrorKind::NotConstant("a function or distribution is not a number".into()), span)
@@ -597,6 +598,31 @@ impl<'a, E: Env + ?Sized> Fast<'a, E> {
         let frame = self.memo.stack.len();
         let v = self.in_scope(None, frame, Callees::Reset, |s| s.val(&l.value))?;
         if let Some(slot) = self.memo.global.get_mut(id) {
+            *slot = Slot { epoch, value: Some(v.clone()) };
+        }
+        Ok(v)
+    }
+
+    /// Audit `id`'s name as member `index` of its family sees it (`None`: outside the
+    /// family). In equilibrium analysis that is its probability rule, computed at file
+    /// scope once per session; otherwise the environment's answer.
+    pub(crate) fn audit(&mut self, id: AuditId, index: Option<i64>, span: Span) -> EvalResult<Value> {
+        let model = self.model;
+        let Some(audit) = model.audits.get(id).filter(|_| self.env.audit_by_rule(id)) else {
+            return match index {
+                Some(index) => self.env.audit_of(id, index, span),
+                None => self.env.audit_prob(id, span),
+            };
+        };
+        let epoch = self.memo.epoch;
+        if let Some(Slot { epoch: e, value: Some(v) }) = self.memo.audits.get(id) {
+            if *e == epoch {
+                return Ok(v.clone());
+            }
+        }
+        let frame = self.memo.stack.len();
+        let v = self.in_scope(None, frame, Callees::Reset, |s| s.val(&audit.prob))?;
+        if let Some(slot) = self.memo.audits.get_mut(id) {
             *slot = Slot { epoch, value: Some(v.clone()) };
         }
         Ok(v)

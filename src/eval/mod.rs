@@ -64,6 +64,12 @@ pub trait Env {
     fn audit_of(&self, id: AuditId, _index: i64, span: Span) -> EvalResult<Value> {
         self.audit_prob(id, span)
     }
+    /// Whether audit `id`'s name is the value of its probability rule here (equilibrium
+    /// analysis of an audit in force): the [`fast`] evaluator then computes the rule
+    /// itself, once per session, instead of asking [`Env::audit_prob`].
+    fn audit_by_rule(&self, _id: AuditId) -> bool {
+        false
+    }
     /// Audit `id`'s detection of a violation that it finds with probability `p`, as member
     /// `index` of its `on` family sees it: in a simulation round whether it was detected
     /// (1 or 0, one uniform draw per member and round); by default `p`.
@@ -408,6 +414,10 @@ pub(crate) fn power(x: f64, y: f64, span: Span) -> EvalResult<f64> {
     if x == 0.0 && y < 0.0 {
         return err(EvalErrorKind::DivisionByZero, span);
     }
+    // Squares are the common case (quadratic penalties and costs): one rounding, no libm call.
+    if y == 2.0 {
+        return Ok(x * x);
+    }
     Ok(x.powf(y))
 }
 
@@ -511,6 +521,9 @@ impl Env for MemberEnv<'_> {
     }
     fn detect_of(&self, id: AuditId, index: i64, p: f64, span: Span) -> EvalResult<Value> {
         self.inner.detect_of(id, index, p, span)
+    }
+    fn audit_by_rule(&self, id: AuditId) -> bool {
+        self.inner.audit_by_rule(id)
     }
     fn random(&self, id: RandomId, span: Span) -> EvalResult<Value> {
         self.inner.random(id, span)

@@ -177,6 +177,8 @@ struct Compiler<'m, 'p, 'f> {
     lets: HashMap<(ActorId, usize, Who), Option<NumCode<'m>>>,
     /// Known members' lets compiled into where they are used (`None`: not possible).
     inlined: HashMap<(ActorId, usize, Who), Option<NumCode<'m>>>,
+    /// Audit probability rules compiled so far (`None`: not possible).
+    rules: HashMap<AuditId, Option<NumCode<'m>>>,
     /// The flat program of each closure that has one (by address; the closures are kept
     /// here so no address is reused while compiling).
     flat: HashMap<usize, Rc<[Op]>>,
@@ -210,6 +212,7 @@ impl<'m, 'p, 'f> Compiler<'m, 'p, 'f> {
             busy: Vec::new(),
             lets: HashMap::new(),
             inlined: HashMap::new(),
+            rules: HashMap::new(),
             flat: HashMap::new(),
             kept: Vec::new(),
         }
@@ -404,22 +407,51 @@ impl<'m, 'p, 'f> Compiler<'m, 'p, 'f> {
     /// An audit's name as [`Fast`] reads it: inside its family the evaluated member's own
     /// audit, elsewhere its probability (reads no local, so any frame may run it).
     fn audit(&mut self, id: AuditId, span: Span) -> NumCode<'m> {
+        let asked = self.audit_asked(id, span);
+        let Some(rule) = self.audit_rule(id) else { return asked };
+        // In equilibrium analysis the name is the probability rule, run here compiled;
+        // in a simulation round (or removed by a scenario) what the environment says.
+        let ops = self.ops(&asked).map(|o| o.to_vec());
+        let code: NumCode<'m> = Rc::new(move |f| if f.env().audit_by_rule(id) { rule(f) } else { asked(f) });
+        self.with_ops(code, ops)
+    }
+
+    /// Audit `id`'s name as the session reports it (see [`Fast::audit`]).
+    fn audit_asked(&mut self, id: AuditId, span: Span) -> NumCode<'m> {
         let Some(on) = self.model.audits.get(id).and_then(|a| a.on) else {
-            return Rc::new(move |f| Ok(as_num(&f.env().audit_prob(id, span)?, span)?));
+            return Rc::new(move |f| Ok(as_num(&f.audit(id, None, span)?, span)?));
         };
         if let Who::Known(a, index) = self.who {
             if a == on {
-                let code: NumCode<'m> = Rc::new(move |f| Ok(as_num(&f.env().audit_of(id, index.get(f), span)?, span)?));
+                let code: NumCode<'m> = Rc::new(move |f| {
+                    let index = index.get(f);
+                    Ok(as_num(&f.audit(id, Some(index), span)?, span)?)
+                });
                 return self.with_ops(code, Some(vec![Op::Audit(id, index, span)]));
             }
         }
         Rc::new(move |f| {
-            let v = match f.evaluated_member(on, span) {
-                Some(index) => f.env().audit_of(id, index, span)?,
-                None => f.env().audit_prob(id, span)?,
-            };
-            Ok(as_num(&v, span)?)
+            let index = f.evaluated_member(on, span);
+            Ok(as_num(&f.audit(id, index, span)?, span)?)
         })
+    }
+
+    /// Audit `id`'s probability rule compiled at file scope, if its code reads no frame
+    /// (so it runs the same wherever the name appears); `None` otherwise.
+    fn audit_rule(&mut self, id: AuditId) -> Option<NumCode<'m>> {
+        if let Some(code) = self.rules.get(&id) {
+            return code.clone();
+        }
+        let audit = self.model.audits.get(id)?;
+        // A rule that names its own audit is not compiled into itself.
+        self.rules.insert(id, None);
+        let saved = (self.who, self.frame, self.row, self.framed, self.impure);
+        (self.who, self.frame, self.row, self.framed) = (Who::Unknown, Frame::Top, None, false);
+        let code = self.num(&audit.prob);
+        let code = (!self.framed).then_some(code);
+        (self.who, self.frame, self.row, self.framed, self.impure) = saved;
+        self.rules.insert(id, code.clone());
+        code
     }
 
     /// Whether `e` is a number (by its type, or, in a generic function's body, by its shape).
@@ -875,6 +907,19 @@ impl<'m, 'p, 'f> Compiler<'m, 'p, 'f> {
                 let v = self.value(e);
                 Rc::new(move |f| Ok(as_bool(&v(f)?, e.span)?))
             }
+            ExprKind::Binary(op @ (BinOp::Eq | BinOp::Ne), a, b) => {
+                // As `Fast` compares: values other than numbers as values, numbers as numbers.
+                let (eq, spans) = (*op == BinOp::Eq, (a.span, b.span));
+                let (a, b) = (self.value(a), self.value(b));
+                Rc::new(move |f| {
+                    let (x, y) = (a(f)?, b(f)?);
+                    let same = match x {
+                        Value::Num(_) => as_num(&x, spans.0)? == as_num(&y, spans.1)?,
+                        _ => x == y,
+                    };
+                    Ok(same == eq)
+                })
+            }
             _ => {
                 self.reads_frame();
                 Rc::new(move |f| Ok(f.truth(e)?))
@@ -900,6 +945,7 @@ impl<'m, 'p, 'f> Compiler<'m, 'p, 'f> {
 
     fn value(&mut self, e: &'m Expr) -> ValueCode<'m> {
         match &e.kind {
+            ExprKind::Const(v) => Rc::new(move |_| Ok(v.clone())),
             ExprKind::Member { actor, member, of } => self.member_value(*actor, *member, of, e.span),
             ExprKind::Aggregate { op: op @ (AggOp::Count | AggOp::All | AggOp::Any), var, domain, filter, body } => {
                 match self.logical(*op, *var, domain, filter.as_deref(), body) {

@@ -7,6 +7,7 @@
 use super::compiled::{member_payoff, Closure, Code, NumCode, Session};
 use super::deps::Deps;
 use super::flat::Program;
+use super::numeric::Excess;
 use super::stages::{responses, Responses};
 use super::state::{payoff_of, Evaluate, RunEnv, State};
 use super::symmetry::Groups;
@@ -160,15 +161,21 @@ impl<'m> Cx<'m> {
     }
 
     /// Demand less supply of market `m`.
-    pub fn excess(&self, state: &State, m: MarketId) -> Result<f64, SolveError> {
-        let Some((demand, supply)) = self.code.markets.get(m) else { return Ok(0.0) };
-        self.with(state, |f| Ok(run(f, None, demand)? - run(f, None, supply)?)).map_err(SolveError::from_eval)
+    pub fn excess(&self, state: &State, m: MarketId) -> Result<Excess, SolveError> {
+        let Some((demand, supply)) = self.code.markets.get(m) else { return Ok(Excess::exact(0.0)) };
+        self.with(state, |f| Ok(Excess::between(run(f, None, demand)?, run(f, None, supply)?)))
+            .map_err(SolveError::from_eval)
     }
 
     /// How far cap `k`'s quantity exceeds its limit (`lhs − rhs`).
     pub fn cap_excess(&self, state: &State, k: usize) -> Result<f64, SolveError> {
-        let Some((lhs, rhs)) = self.code.caps.get(k) else { return Ok(0.0) };
-        self.with(state, |f| Ok(run(f, None, lhs)? - run(f, None, rhs)?)).map_err(SolveError::from_eval)
+        self.cap_gap(state, k).map(|e| e.z)
+    }
+
+    /// [`Cx::cap_excess`] with the noise the best responses in it leave.
+    pub fn cap_gap(&self, state: &State, k: usize) -> Result<Excess, SolveError> {
+        let Some((lhs, rhs)) = self.code.caps.get(k) else { return Ok(Excess::exact(0.0)) };
+        self.with(state, |f| Ok(Excess::between(run(f, None, lhs)?, run(f, None, rhs)?))).map_err(SolveError::from_eval)
     }
 
     /// The supply and then the demand of market `m` (in that order, as tâtonnement reads them).

@@ -6,7 +6,7 @@
 
 use super::context::{Cx, Settings};
 use super::init::initial_state;
-use super::numeric::{clear_market, RootError};
+use super::numeric::{clear_market, Excess, RootError};
 use super::respond::{payoff, respond};
 use super::stages::{plan, solve_stages, Plan, Touched, Trigger};
 use super::state::{RunEnv, State, Work};
@@ -85,7 +85,7 @@ pub(crate) fn solve_with(
     }
     let certificate = certificate.0;
     let excess_demand = (0..model.markets.len())
-        .map(|m| if state.inactive.markets[m] { Ok(0.0) } else { excess(cx, &state, m) })
+        .map(|m| if state.inactive.markets[m] { Ok(0.0) } else { excess(cx, &state, m).map(|e| e.z) })
         .collect::<Result<Vec<f64>, SolveError>>()?;
     if plan.stages.len() == 1 && markets.is_empty() && !plan.independent {
         check_unique(cx, scenario, &plan, &state).map_err(|e| e.during(Phase::Restart))?;
@@ -106,15 +106,15 @@ fn clear_caps(
     let model = cx.model;
     let Some((&k, rest)) = caps.split_first() else { return clear_markets(cx, plan, state, markets, method) };
     let mut steps = Vec::new();
-    let mut z = |lambda: f64| -> Result<f64, SolveError> {
+    let mut z = |lambda: f64| -> Result<Excess, SolveError> {
         state.shadow[k] = lambda;
         steps.clear();
         match clear_caps(cx, plan, state, markets, rest, &mut steps) {
             Ok(_) => {}
-            Err(SolveError::Unbounded { .. }) => return Ok(f64::INFINITY),
+            Err(SolveError::Unbounded { .. }) => return Ok(Excess::exact(f64::INFINITY)),
             Err(e) => return Err(e),
         }
-        cx.cap_excess(state, k)
+        cx.cap_gap(state, k)
     };
     let cap = &model.caps[k];
     let root = clear_market(&mut z, 1.0, 1e-12).map_err(|e| {
@@ -154,25 +154,38 @@ fn clear_markets(
         [m] => {
             let m = *m;
             let mut last_rounds = 0;
-            let mut z = |p: f64| -> Result<f64, SolveError> {
+            // The price the state's responses answer, if they all do.
+            let mut solved_at = None;
+            let mut z = |p: f64| -> Result<Excess, SolveError> {
                 state.prices[m] = p;
+                solved_at = None;
                 match solve_all(cx, plan, state) {
-                    Ok(r) => last_rounds = r,
+                    Ok(r) => (last_rounds, solved_at) = (r, Some(p)),
                     // Demand that runs off to infinity at this price: excess demand is +inf.
-                    Err(SolveError::Unbounded { .. }) => return Ok(f64::INFINITY),
+                    Err(SolveError::Unbounded { .. }) => return Ok(Excess::exact(f64::INFINITY)),
                     Err(e) => return Err(e),
                 }
                 excess(cx, state, m)
             };
             let root = clear_market(&mut z, 1.0, 1e-12).map_err(|e| market_error(model, m, e))?;
-            state.prices[m] = root.x;
-            rounds = solve_all(cx, plan, state)?.max(last_rounds);
+            // The state holds the responses to the last price tried; re-solve unless that
+            // was the clearing price.
+            rounds = if solved_at == Some(root.x) {
+                last_rounds
+            } else {
+                state.prices[m] = root.x;
+                solve_all(cx, plan, state)?.max(last_rounds)
+            };
             cleared(cx, state, m)?;
             method.push(format!(
-                "market `{}` cleared by bracketing and Brent's method ({} evaluations of excess demand, final bracket width {})",
+                "market `{}` cleared by bracketing and Brent's method ({} evaluations of excess demand, {})",
                 model.markets[m].name,
                 root.evaluations,
-                crate::report::number(root.bracket.1 - root.bracket.0),
+                if root.within_noise {
+                    "stopped where excess demand is within the precision of the best responses".to_string()
+                } else {
+                    format!("final bracket width {}", crate::report::number(root.bracket.1 - root.bracket.0))
+                },
             ));
         }
         several => {
@@ -181,11 +194,11 @@ fn clear_markets(
                 let mut moved: f64 = 0.0;
                 for &m in several {
                     let old = state.prices[m];
-                    let mut z = |p: f64| -> Result<f64, SolveError> {
+                    let mut z = |p: f64| -> Result<Excess, SolveError> {
                         state.prices[m] = p;
                         match solve_all(cx, plan, state) {
                             Ok(r) => rounds = r,
-                            Err(SolveError::Unbounded { .. }) => return Ok(f64::INFINITY),
+                            Err(SolveError::Unbounded { .. }) => return Ok(Excess::exact(f64::INFINITY)),
                             Err(e) => return Err(e),
                         }
                         excess(cx, state, m)
@@ -216,7 +229,7 @@ fn clear_markets(
                     iterations: 100,
                     residual: markets
                         .iter()
-                        .map(|m| excess(cx, state, *m).unwrap_or(f64::NAN).abs())
+                        .map(|m| excess(cx, state, *m).map_or(f64::NAN, |e| e.z.abs()))
                         .fold(0.0, f64::max),
                     span: model.markets[several[0]].span,
                 });
@@ -249,7 +262,7 @@ fn concept(model: &Model, plan: &Plan, markets: bool) -> String {
 }
 
 /// Excess demand of market `m` at the current state.
-fn excess(cx: &Cx<'_>, state: &State, m: MarketId) -> Result<f64, SolveError> {
+fn excess(cx: &Cx<'_>, state: &State, m: MarketId) -> Result<Excess, SolveError> {
     cx.excess(state, m)
 }
 

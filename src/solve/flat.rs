@@ -141,7 +141,10 @@ impl Program {
                     _ => Ok(as_num(&f.env().member(a, index, member, span)?, span)?),
                 }
             }
-            Step::Audit(id, index, span) => Ok(as_num(&f.env().audit_of(id, index.get(f), span)?, span)?),
+            Step::Audit(id, index, span) => {
+                let index = index.get(f);
+                Ok(as_num(&f.audit(id, Some(index), span)?, span)?)
+            }
             Step::Price(id, span) => Ok(as_num(&f.env().market_price(id, span)?, span)?),
             _ => Ok(0.0),
         })

@@ -55,6 +55,9 @@ pub struct Root {
     pub evaluations: usize,
     /// The final bracket `(low, high)` known to contain a sign change (or the root).
     pub bracket: (f64, f64),
+    /// The search stopped because `|f(x)|` was within the noise of its value (see
+    /// [`Excess`]), not because the bracket was narrow.
+    pub within_noise: bool,
 }
 
 /// Why root finding failed, with what was tried (for honest diagnostics).
@@ -140,57 +143,104 @@ pub fn brent_root<E>(
             return Err(RootError::NotFinite { x });
         }
     }
-    let flo = eval_root(&mut f, lo)?;
-    let fhi = eval_root(&mut f, hi)?;
-    let mut root = brent_bracketed(&mut f, (lo, flo), (hi, fhi), xtol, max_iter)?;
+    let mut f = |x: f64| f(x).map(Excess::exact);
+    let at_lo = eval_root(&mut f, lo)?;
+    let at_hi = eval_root(&mut f, hi)?;
+    let mut root = brent_bracketed(&mut f, (lo, at_lo), (hi, at_hi), xtol, max_iter)?;
     root.evaluations += 2;
     Ok(root)
 }
 
+/// Excess demand at a price, and how precisely it is known: demand is a sum of best
+/// responses, each found only to within a relative `√ε` or so, so near the clearing price
+/// its sign below `noise` is chance, and the search stops there.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Excess {
+    /// Demand − supply.
+    pub z: f64,
+    /// How far from 0 `z` may be by the imprecision of its parts alone (0 for exact values).
+    pub noise: f64,
+}
+
+impl Excess {
+    /// An exactly known value.
+    pub fn exact(z: f64) -> Excess {
+        Excess { z, noise: 0.0 }
+    }
+
+    /// `demand − supply` where both are sums of best responses (or of a cap's quantity):
+    /// known to a relative `√ε` of their size.
+    pub fn between(demand: f64, supply: f64) -> Excess {
+        Excess { z: demand - supply, noise: SQRT_EPS * (demand.abs() + supply.abs()) }
+    }
+}
+
 /// Market clearing for a decreasing excess demand `z(p)` on `p ≥ 0`, with complementary
-/// slackness: if `z(0) ≤ 0` the price is 0 (the cap does not bind). Otherwise the upper
-/// end is doubled from `scale` (or 1, if `scale` is not a positive finite number) up to
-/// `1e300` until `z < 0`, and Brent's method finds the price between the last point with
-/// excess demand and the first without. `z(0)` may be `+inf` (demand that explodes at a zero
-/// price). The result reports the final bracket and all evaluations; when `z` never falls
-/// to zero, [`RootError::NoSignChange`] lists every point tried.
+/// slackness: the price is 0 when `z(0) ≤ 0` (the cap does not bind). The first price
+/// tried is `scale` (1 if it is not a positive finite number): with excess demand there,
+/// the upper end is doubled up to `1e300` until `z ≤ 0` and the price lies above `scale`
+/// (so `z(0)`, often the costliest value — demand that runs off to infinity — is never
+/// needed); otherwise `z(0)` decides between price 0 and a price in `[0, scale]`. Brent's
+/// method then finds the price between the last point with excess demand and the first
+/// without, stopping when the bracket is narrower than `xtol` (relative) or `|z|` is within
+/// its noise. `z(0)` may be `+inf`. The result reports the final bracket and all
+/// evaluations; when `z` never falls to zero, [`RootError::NoSignChange`] lists every
+/// point tried.
 ///
 /// # Errors
 /// `Eval` if `z` fails; `NotFinite` for a NaN value; `NoSignChange` if `z > 0` up to
 /// `1e300`; `NoConvergence` if Brent's 2000 iterations do not suffice.
-pub fn clear_market<E>(mut z: impl FnMut(f64) -> Result<f64, E>, scale: f64, xtol: f64) -> Result<Root, RootError<E>> {
-    let z0 = eval_root(&mut z, 0.0)?;
-    let mut tried = vec![(0.0, z0)];
-    if z0 <= 0.0 {
-        return Ok(Root { x: 0.0, residual: z0, iterations: 0, evaluations: 1, bracket: (0.0, 0.0) });
-    }
-    let (mut lo, mut zlo) = (0.0, z0);
+pub fn clear_market<E>(
+    mut z: impl FnMut(f64) -> Result<Excess, E>,
+    scale: f64,
+    xtol: f64,
+) -> Result<Root, RootError<E>> {
     let mut hi = if scale.is_finite() && scale > 0.0 { scale.min(MAX_PRICE) } else { 1.0 };
-    let zhi = loop {
-        let zh = eval_root(&mut z, hi)?;
-        tried.push((hi, zh));
-        if zh <= 0.0 {
-            break zh;
+    let first = eval_root(&mut z, hi)?;
+    let mut tried = vec![(hi, first.z)];
+    let (lo, at_lo, at_hi) = if first.z > 0.0 {
+        let (mut lo, mut at_lo) = (hi, first);
+        let at_hi = loop {
+            if hi >= MAX_PRICE {
+                return Err(RootError::NoSignChange { tried });
+            }
+            hi = (hi * 2.0).min(MAX_PRICE);
+            let at = eval_root(&mut z, hi)?;
+            tried.push((hi, at.z));
+            if at.z <= 0.0 {
+                break at;
+            }
+            (lo, at_lo) = (hi, at);
+        };
+        (lo, at_lo, at_hi)
+    } else {
+        let at_zero = eval_root(&mut z, 0.0)?;
+        if at_zero.z <= 0.0 {
+            return Ok(Root {
+                x: 0.0,
+                residual: at_zero.z,
+                iterations: 0,
+                evaluations: 2,
+                bracket: (0.0, 0.0),
+                within_noise: false,
+            });
         }
-        if hi >= MAX_PRICE {
-            return Err(RootError::NoSignChange { tried });
-        }
-        (lo, zlo) = (hi, zh);
-        hi = (hi * 2.0).min(MAX_PRICE);
+        tried.push((0.0, at_zero.z));
+        (0.0, at_zero, first)
     };
     let evaluations = tried.len();
-    if zhi == 0.0 {
-        return Ok(Root { x: hi, residual: 0.0, iterations: 0, evaluations, bracket: (hi, hi) });
+    if at_hi.z == 0.0 {
+        return Ok(Root { x: hi, residual: 0.0, iterations: 0, evaluations, bracket: (hi, hi), within_noise: false });
     }
-    let mut root = brent_bracketed(&mut z, (lo, zlo), (hi, zhi), xtol, CLEAR_MAX_ITER)?;
+    let mut root = brent_bracketed(&mut z, (lo, at_lo), (hi, at_hi), xtol, CLEAR_MAX_ITER)?;
     root.evaluations += evaluations;
     Ok(root)
 }
 
 /// Evaluates `f` for root finding: caller errors become `Eval`, NaN becomes `NotFinite`.
-fn eval_root<E>(f: &mut impl FnMut(f64) -> Result<f64, E>, x: f64) -> Result<f64, RootError<E>> {
+fn eval_root<E>(f: &mut impl FnMut(f64) -> Result<Excess, E>, x: f64) -> Result<Excess, RootError<E>> {
     let y = f(x).map_err(RootError::Eval)?;
-    if y.is_nan() {
+    if y.z.is_nan() {
         return Err(RootError::NotFinite { x });
     }
     Ok(y)
@@ -200,9 +250,9 @@ fn eval_root<E>(f: &mut impl FnMut(f64) -> Result<f64, E>, x: f64) -> Result<f64
 /// bracket do not pay for the ends twice). `evaluations` in the result counts only the
 /// evaluations made here.
 fn brent_bracketed<E>(
-    f: &mut impl FnMut(f64) -> Result<f64, E>,
-    (lo, flo): (f64, f64),
-    (hi, fhi): (f64, f64),
+    f: &mut impl FnMut(f64) -> Result<Excess, E>,
+    (lo, at_lo): (f64, Excess),
+    (hi, at_hi): (f64, Excess),
     xtol: f64,
     max_iter: usize,
 ) -> Result<Root, RootError<E>> {
@@ -212,7 +262,9 @@ fn brent_bracketed<E>(
         iterations,
         evaluations: iterations,
         bracket: (bracket.0.min(bracket.1), bracket.0.max(bracket.1)),
+        within_noise: false,
     };
+    let (flo, fhi) = (at_lo.z, at_hi.z);
     if flo == 0.0 {
         return Ok(done(lo, flo, 0, (lo, lo)));
     }
@@ -228,35 +280,40 @@ fn brent_bracketed<E>(
 
     // Brent (1973), "zeroin": b is the best estimate, a the previous one, c the
     // contrapoint (f(b) and f(c) have opposite signs), so [b, c] always brackets the root.
-    let (mut a, mut fa, mut b, mut fb) = (lo, flo, hi, fhi);
+    // Each point carries the noise of its value.
+    let (mut a, mut fa, mut b, mut fb) = (lo, at_lo, hi, at_hi);
     let (mut c, mut fc) = (a, fa);
     let mut d = b - a;
     let mut e = d;
     let mut iterations = 0;
     loop {
-        if (fb > 0.0) == (fc > 0.0) {
+        if (fb.z > 0.0) == (fc.z > 0.0) {
             (c, fc) = (a, fa);
             d = b - a;
             e = d;
         }
-        if fc.abs() < fb.abs() {
+        if fc.z.abs() < fb.z.abs() {
             (a, fa) = (b, fb);
             (b, fb) = (c, fc);
             (c, fc) = (a, fa);
         }
         let tol = 2.0 * f64::EPSILON * b.abs() + 0.5 * xtol * (1.0 + b.abs());
         let m = 0.5 * (c - b);
-        if m.abs() <= tol || fb == 0.0 {
-            return Ok(done(b, fb, iterations, (b, c)));
+        if m.abs() <= tol || fb.z == 0.0 {
+            return Ok(done(b, fb.z, iterations, (b, c)));
+        }
+        if fb.z.abs() <= fb.noise {
+            return Ok(Root { within_noise: true, ..done(b, fb.z, iterations, (b, c)) });
         }
         if iterations >= max_iter {
-            return Err(RootError::NoConvergence { x: b, residual: fb, iterations });
+            return Err(RootError::NoConvergence { x: b, residual: fb.z, iterations });
         }
         // Interpolation needs finite values; an infinite end (demand at a zero price)
         // carries only its sign, so bisect until the bracket leaves it.
-        let finite = fa.is_finite() && fb.is_finite() && fc.is_finite();
-        if finite && e.abs() >= tol && fa.abs() > fb.abs() {
-            let s = fb / fa;
+        let (za, zb, zc) = (fa.z, fb.z, fc.z);
+        let finite = za.is_finite() && zb.is_finite() && zc.is_finite();
+        if finite && e.abs() >= tol && za.abs() > zb.abs() {
+            let s = zb / za;
             let (mut p, mut q);
             if a == c {
                 // Secant step (only two distinct points).
@@ -264,8 +321,8 @@ fn brent_bracketed<E>(
                 q = 1.0 - s;
             } else {
                 // Inverse quadratic interpolation.
-                let qq = fa / fc;
-                let r = fb / fc;
+                let qq = za / zc;
+                let r = zb / zc;
                 p = s * (2.0 * m * qq * (qq - r) - (b - a) * (r - 1.0));
                 q = (qq - 1.0) * (r - 1.0) * (s - 1.0);
             }
@@ -319,6 +376,10 @@ pub struct Maximum {
 pub struct MaximizeOptions {
     /// Grid points per piece, ends included (at least 2 are used). Default 64.
     pub grid: usize,
+    /// Grid points per piece added while expanding towards an infinite end, `[b, 2b]`
+    /// (at least 2). Default 8: such a piece lies beyond every breakpoint, where the
+    /// payoff is smooth, and is only reached while the payoff still rises towards the end.
+    pub expansion_grid: usize,
     /// Refinement tolerance, relative to `|x|` plus the grid cell: refinement stops when
     /// the maximiser is bracketed within about `xtol · (|x| + cell)`. Default (and floor)
     /// `√ε ≈ 1.5e-8`: near a smooth maximum `f` changes by only about `(Δx)²`, so closer
@@ -337,7 +398,14 @@ pub struct MaximizeOptions {
 
 impl Default for MaximizeOptions {
     fn default() -> Self {
-        MaximizeOptions { grid: 64, xtol: SQRT_EPS, refine: 3, max_refine_iter: 100, unbounded_limit: 1e15 }
+        MaximizeOptions {
+            grid: 64,
+            expansion_grid: 8,
+            xtol: SQRT_EPS,
+            refine: 3,
+            max_refine_iter: 100,
+            unbounded_limit: 1e15,
+        }
     }
 }
 
@@ -478,12 +546,12 @@ pub fn maximize_1d<E>(
     // Pieces left to right; each breakpoint is evaluated between its two pieces.
     let mut left = (a, a_kind);
     for &bp in &bps {
-        s.piece(left, (bp, End::Side))?;
+        s.piece(left, (bp, End::Side), opts.grid)?;
         let v = s.eval(bp)?;
         s.offer(bp, v, "breakpoint");
         left = (bp, End::Side);
     }
-    s.piece(left, (b, b_kind))?;
+    s.piece(left, (b, b_kind), opts.grid)?;
 
     // A payoff may jump far out (followers switching at a high price): probe an infinite
     // end at geometrically spaced points beyond the scan, and expand towards a better one.
@@ -500,12 +568,12 @@ pub fn maximize_1d<E>(
         if hi == f64::INFINITY && best.x >= b {
             let next = 2.0 * b;
             s.expansion_check(b, best.value)?;
-            s.piece((b, End::Seen(best.value)), (next, End::Closed))?;
+            s.piece((b, End::Seen(best.value)), (next, End::Closed), opts.expansion_grid)?;
             b = next;
         } else if lo == f64::NEG_INFINITY && best.x <= a {
             let next = 2.0 * a;
             s.expansion_check(a, best.value)?;
-            s.piece((next, End::Closed), (a, End::Seen(best.value)))?;
+            s.piece((next, End::Closed), (a, End::Seen(best.value)), opts.expansion_grid)?;
             a = next;
         } else {
             break;
@@ -609,8 +677,8 @@ where
         Ok(v)
     }
 
-    /// Scans one piece on its grid and refines its best local maxima.
-    fn piece(&mut self, (a, ak): (f64, End), (b, bk): (f64, End)) -> Result<(), MaxError<E>> {
+    /// Scans one piece on a grid of `n` points and refines its best local maxima.
+    fn piece(&mut self, (a, ak): (f64, End), (b, bk): (f64, End), n: usize) -> Result<(), MaxError<E>> {
         let width = b - a;
         // The gap is relative to the end's magnitude, but never larger than the piece
         // allows, and not zero at an end that is 0 itself.
@@ -632,7 +700,7 @@ where
             End::Open => "open end",
             End::Side => "breakpoint side",
         };
-        let n = self.opts.grid.max(2);
+        let n = n.max(2);
         let cell = (end - start) / (n - 1) as f64;
         let mut xs = Vec::with_capacity(n);
         let mut vs = Vec::with_capacity(n);

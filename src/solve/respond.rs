@@ -20,6 +20,13 @@ pub fn budget(state: &State) -> u64 {
     5_000_000 + 4_000 * members as u64
 }
 
+/// Most rounds of coordinate ascent over a member's choices (optimisations per choice).
+const COORDINATE_ROUNDS: usize = 100;
+/// Windows a warm-started search slides through before it searches globally.
+const SLIDES: usize = 6;
+/// A choice that moves no further than this (relative) leaves the others settled.
+const SETTLED: f64 = 1e-8;
+
 /// What a best response changed.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Response {
@@ -48,14 +55,35 @@ pub fn respond(
     state.actors[actor].abstained[idx] = false;
     let mut best = payoff(cx, state, actor, m)?;
     let free: Vec<usize> = (0..a.choices.len()).filter(|c| !state.actors[actor].fixed[idx][*c]).collect();
-    let rounds = if free.len() > 1 { 30 } else { 1 };
-    for _ in 0..rounds {
-        let start = best;
-        for &c in &free {
+    // Coordinate ascent in passes over the choices: a choice is optimised while it is
+    // stale, i.e. not yet optimised since another choice last moved (a move that gains
+    // nothing, along a flat payoff, does not count, so indifference cannot cycle). Along
+    // a ridge the passes zigzag in ever smaller steps; after each pass a pattern move
+    // searches along the direction the pass took.
+    let mut stale = vec![true; free.len()];
+    for pass in 0..COORDINATE_ROUNDS {
+        let start = state.actors[actor].choices[idx].clone();
+        for (k, &c) in free.iter().enumerate() {
+            if !stale[k] {
+                continue;
+            }
+            let (before, gain_from) = (state.actors[actor].choices[idx][c].clone(), best);
             best = optimise_choice(cx, state, actor, m, c, follow)?;
+            stale[k] = false;
+            if best > gain_from && distance(&before, &state.actors[actor].choices[idx][c]) > SETTLED {
+                for (j, s) in stale.iter_mut().enumerate() {
+                    *s |= j != k;
+                }
+            }
         }
-        if best <= start + 1e-12 * (1.0 + start.abs()) && rounds > 1 {
+        if !stale.contains(&true) {
             break;
+        }
+        if pass > 0 {
+            if let Some(gained) = pattern_move(cx, state, actor, m, &free, &start, best, follow)? {
+                best = gained;
+                stale.fill(true);
+            }
         }
     }
     if can_abstain && best < 0.0 {
@@ -89,6 +117,94 @@ pub fn payoff(cx: &Cx<'_>, state: &State, actor: ActorId, m: i64) -> Result<f64,
         }
     }
     Ok(value)
+}
+
+/// Steps of a pattern move, as multiples of the pass's own step.
+const PATTERN_REACH: f64 = 3.0;
+
+/// A pattern move after a pass of coordinate ascent from `start`: a search along the
+/// direction the pass moved the interval choices, from where it ended, up to
+/// [`PATTERN_REACH`] times as far (within the domains). Moves there and returns the payoff
+/// if that is better than `best`; `None` (the state unchanged) otherwise, or when the pass
+/// moved fewer than two choices.
+#[allow(clippy::too_many_arguments)]
+fn pattern_move(
+    cx: &Cx<'_>,
+    state: &mut State,
+    actor: ActorId,
+    m: i64,
+    free: &[usize],
+    start: &[Value],
+    best: f64,
+    follow: &mut Follow<'_>,
+) -> Result<Option<f64>, SolveError> {
+    let model = cx.model;
+    let idx = (m - 1) as usize;
+    let here = state.actors[actor].choices[idx].clone();
+    // (choice, where it is, the pass's step, its domain)
+    let mut moved = Vec::new();
+    for &c in free {
+        let (Some(x), Some(x0)) = (state_choice(&here[c]), start.get(c).and_then(state_choice)) else { continue };
+        let DomainKind::Interval { lo, hi, lo_open, hi_open } = &model.actors[actor].choices[c].domain.kind else {
+            continue;
+        };
+        if x != x0 {
+            let lo_v = cx.num(state, lo, Some((actor, m)))?;
+            let hi_v = cx.num(state, hi, Some((actor, m)))?;
+            moved.push((c, x, x - x0, (lo_v, *lo_open), (hi_v, *hi_open)));
+        }
+    }
+    if moved.len() < 2 {
+        return Ok(None);
+    }
+    // How far along the step the domains allow (an open end is approached, not reached).
+    let mut reach = PATTERN_REACH;
+    for &(_, x, d, (lo_v, lo_open), (hi_v, hi_open)) in &moved {
+        let (end, open) = if d > 0.0 { (hi_v, hi_open) } else { (lo_v, lo_open) };
+        let t = (end - x) / d;
+        if t.is_finite() {
+            reach = reach.min(if open { t * (1.0 - 1e-9) } else { t });
+        }
+    }
+    if reach <= 0.0 {
+        return Ok(None);
+    }
+    let mut failure: Option<SolveError> = None;
+    let span = model.actors[actor].span;
+    let mut objective = |t: f64| -> Result<f64, EvalError> {
+        for &(c, x, d, ..) in &moved {
+            state.actors[actor].choices[idx][c] = Value::Num(x + t * d);
+        }
+        let value = follow(state).and_then(|()| payoff(cx, state, actor, m));
+        value.map_err(|e| match e {
+            SolveError::Eval(e) => e,
+            other => {
+                failure = Some(other);
+                EvalError { kind: EvalErrorKind::NotConstant("pattern move".into()), span }
+            }
+        })
+    };
+    let opts = MaximizeOptions { grid: 7, refine: 1, ..MaximizeOptions::default() };
+    let found = maximize_1d(&mut objective, 0.0, reach, false, false, &[], &opts);
+    if let Some(e) = failure {
+        return Err(e);
+    }
+    match found {
+        Ok(t) if t.value > best && t.x > 0.0 => {
+            for &(c, x, d, ..) in &moved {
+                state.actors[actor].choices[idx][c] = Value::Num(x + t.x * d);
+            }
+            follow(state)?;
+            Ok(Some(payoff(cx, state, actor, m)?))
+        }
+        // Not better, or the payoff fails or runs off somewhere along the way (outside
+        // what the coordinate searches explored): stay where the pass ended.
+        _ => {
+            state.actors[actor].choices[idx] = here;
+            follow(state)?;
+            Ok(None)
+        }
+    }
 }
 
 fn distance(x: &Value, y: &Value) -> f64 {
@@ -140,20 +256,31 @@ fn optimise_choice(
                 })
             };
             let previous = match state_choice(&before_value) {
-                Some(x) if warm && breaks.is_empty() && x > lo_v && x < hi_v => Some(x),
+                Some(x) if warm && breaks.is_empty() && x >= lo_v && x <= hi_v => Some(x),
                 _ => None,
             };
             let local = previous.and_then(|x0| {
                 // Near the previous choice first: the best response moves little between
-                // iterations; accepted only if the maximum is strictly inside the window.
-                let w = (x0.abs() * 0.5).max(1e-3);
-                let (a, b) = ((x0 - w).max(lo_v), (x0 + w).min(hi_v));
+                // iterations. A window's maximum is accepted only if it is a local one,
+                // strictly inside the window or, in the first window (on the scale of the
+                // previous choice), at an end of the domain: a corner solution, often at 0.
+                // At the window's edge the search slides on, twice as wide.
                 let opts = MaximizeOptions { grid: 6, refine: 1, ..MaximizeOptions::default() };
-                match maximize_1d(&mut objective, a, b, false, false, &[], &opts) {
-                    Ok(m) if m.x > a + 0.02 * (b - a) && m.x < b - 0.02 * (b - a) => Some(Ok(m)),
-                    Ok(_) => None,
-                    Err(e) => Some(Err(e)),
+                let corner = |x: f64| (x == lo_v && !lo_open) || (x == hi_v && !hi_open);
+                let (mut centre, mut w) = (x0, (x0.abs() * 0.5).max(1e-3));
+                for slide in 0..SLIDES {
+                    let (a, b) = ((centre - w).max(lo_v), (centre + w).min(hi_v));
+                    if a >= b {
+                        return None;
+                    }
+                    let inside = |x: f64| x > a + 0.02 * (b - a) && x < b - 0.02 * (b - a);
+                    match maximize_1d(&mut objective, a, b, false, false, &[], &opts) {
+                        Ok(m) if inside(m.x) || (slide == 0 && corner(m.x)) => return Some(Ok(m)),
+                        Ok(m) => (centre, w) = (m.x, 2.0 * w),
+                        Err(e) => return Some(Err(e)),
+                    }
                 }
+                None
             });
             let result = match local {
                 Some(r) => r,
@@ -161,6 +288,11 @@ fn optimise_choice(
                     maximize_1d(&mut objective, lo_v, hi_v, *lo_open, *hi_open, &breaks, &MaximizeOptions::default())
                 }
             };
+            if result.is_err() {
+                // The choice stays where it was, not at the last point tried (far out, for
+                // a payoff that grows without bound).
+                state.actors[actor].choices[idx][c] = before_value;
+            }
             let best = match result {
                 Ok(max) => max,
                 Err(MaxError::Eval(e)) => return Err(failure.unwrap_or(SolveError::Eval(e))),

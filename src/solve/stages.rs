@@ -289,15 +289,22 @@ pub fn solve_stages(
                 respond(cx, state, a, m, &mut follow)?.change
             };
             if moved > TOL {
-                // It responds again next round, and so does everyone who reads it or a
-                // follower it moved; those after it in this round respond to it now.
+                // Everyone who reads it or a follower it moved responds to the move: those
+                // after it in this round, those before it next round. Not the mover itself
+                // (its response already answers all its move caused, and nothing else it
+                // reads has moved since), except in a sequential game.
                 let mut mark = |r: Range<usize>| {
-                    next.add(r.clone());
+                    next.add(r.start..r.end.min(p));
                     dirty.add(r.start.max(p + 1)..r.end);
                 };
-                mark(p..p + 1);
                 for &x in followers.iter().chain([&(a, m)]) {
                     cx.deps.mark(&stage.ranges, x, &mut mark);
+                }
+                if plan.stages.len() > 1 {
+                    // In a sequential game a mover that moved responds once more, from its
+                    // new choice: leaders search over the followers' responses, which must
+                    // be as smooth in their choices as the 1-D searches can make them.
+                    next.add(p..p + 1);
                 }
             }
             change = change.max(moved);
@@ -305,7 +312,7 @@ pub fn solve_stages(
             touched.merge(state, &followers);
         }
         last = change;
-        if change <= TOL || max_rounds == 1 {
+        if change <= TOL || max_rounds == 1 || next.left == 0 {
             return Ok(round);
         }
         dirty = next;

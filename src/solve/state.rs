@@ -332,6 +332,10 @@ impl Env for RunEnv<'_> {
         }
     }
 
+    fn audit_by_rule(&self, id: AuditId) -> bool {
+        self.state.draws.is_none() && !self.inactive_audit(id)
+    }
+
     fn detect_of(&self, id: AuditId, index: i64, p: f64, span: Span) -> EvalResult<Value> {
         if !(0.0..=1.0).contains(&p) {
             let why = format!("a detection probability must lie in [0, 1]; this is {}", crate::report::number(p));
