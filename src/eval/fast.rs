@@ -590,15 +590,20 @@ impl<'a, E: Env + ?Sized> Fast<'a, E> {
             return err(EvalErrorKind::Shape("unknown let".into()), span);
         };
         let epoch = if self.memo.global_static.get(id).copied().unwrap_or(false) { STATIC } else { self.memo.epoch };
-        if let Some(Slot { epoch: e, value: Some(v) }) = self.memo.global.get(id) {
-            if *e == epoch {
+        self.file_scope(|m| m.global.get_mut(id), epoch, &l.value)
+    }
+
+    /// `e` evaluated at file scope, memoised in the slot `slot` picks, valid in `epoch`.
+    fn file_scope(&mut self, slot: impl Fn(&mut Memo) -> Option<&mut Slot>, epoch: u64, e: &Expr) -> EvalResult<Value> {
+        if let Some(Slot { epoch: at, value: Some(v) }) = slot(self.memo) {
+            if *at == epoch {
                 return Ok(v.clone());
             }
         }
         let frame = self.memo.stack.len();
-        let v = self.in_scope(None, frame, Callees::Reset, |s| s.val(&l.value))?;
-        if let Some(slot) = self.memo.global.get_mut(id) {
-            *slot = Slot { epoch, value: Some(v.clone()) };
+        let v = self.in_scope(None, frame, Callees::Reset, |s| s.val(e))?;
+        if let Some(memo) = slot(self.memo) {
+            *memo = Slot { epoch, value: Some(v.clone()) };
         }
         Ok(v)
     }
@@ -615,17 +620,7 @@ impl<'a, E: Env + ?Sized> Fast<'a, E> {
             };
         };
         let epoch = self.memo.epoch;
-        if let Some(Slot { epoch: e, value: Some(v) }) = self.memo.audits.get(id) {
-            if *e == epoch {
-                return Ok(v.clone());
-            }
-        }
-        let frame = self.memo.stack.len();
-        let v = self.in_scope(None, frame, Callees::Reset, |s| s.val(&audit.prob))?;
-        if let Some(slot) = self.memo.audits.get_mut(id) {
-            *slot = Slot { epoch, value: Some(v.clone()) };
-        }
-        Ok(v)
+        self.file_scope(|m| m.audits.get_mut(id), epoch, &audit.prob)
     }
 
     fn member(&mut self, actor: ActorId, member: MemberRef, of: &Expr, span: Span) -> EvalResult<Value> {
