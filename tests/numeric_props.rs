@@ -345,6 +345,20 @@ fn market_clearing_stops_at_the_noise_of_demand() {
 }
 
 #[test]
+fn an_infinite_excess_is_never_within_its_noise() {
+    // Demand overflows below p = 3 and supply above it: both ends of the bracket are
+    // infinite, with infinite noise. The search must still close in on the jump at 3,
+    // not stop at the first infinite value as if it were within its noise.
+    let z = |p: f64| {
+        let (demand, supply) = if p < 3.0 { (f64::INFINITY, 1.0) } else { (1.0, f64::INFINITY) };
+        Ok::<_, Infallible>(Excess::between(demand, supply))
+    };
+    let r = clear_market(z, 1.0, 1e-12).unwrap();
+    assert!((r.x - 3.0).abs() < 1e-9, "{r:?}");
+    assert!(!r.within_noise);
+}
+
+#[test]
 fn market_never_clears() {
     match clear_market(|_| z_ok(1.0), 1.0, 1e-12) {
         Err(RootError::NoSignChange { tried }) => {

@@ -302,7 +302,8 @@ fn brent_bracketed<E>(
         if m.abs() <= tol || fb.z == 0.0 {
             return Ok(done(b, fb.z, iterations, (b, c)));
         }
-        if fb.z.abs() <= fb.noise {
+        // (An infinite value is never within its noise.)
+        if fb.z.is_finite() && fb.z.abs() <= fb.noise {
             return Ok(Root { within_noise: true, ..done(b, fb.z, iterations, (b, c)) });
         }
         if iterations >= max_iter {
