@@ -10,7 +10,7 @@
 //! current actor instance are evaluated here. On ill-typed input (a checker bug) both
 //! evaluators fail with an internal `Shape` error, possibly at different spans.
 
-use super::{as_bool, as_num, builtin_nums, err, index_list, index_value, power};
+use super::{as_bool, as_num, builtin_nums, detected, err, index_list, index_value, power};
 use super::{Env, EvalError, EvalErrorKind, EvalResult};
 use crate::check::visit;
 use crate::model::*;
@@ -461,14 +461,7 @@ impl<'a, E: Env + ?Sized> Fast<'a, E> {
             }
             ExprKind::Call(id, args) => {
                 let value = self.call(*id, args, span)?;
-                match self.model.detection(*id) {
-                    // Inside the audited family: the member's detection (see `Env::detect_of`).
-                    Some((audit, on)) => match self.evaluated_member(on, span) {
-                        Some(index) => self.env.detect_of(audit, index, as_num(&value, span)?, span),
-                        None => Ok(value),
-                    },
-                    None => Ok(value),
-                }
+                detected(self.env, self.model, *id, |on| self.evaluated_member(on, span), value, span)
             }
             ExprKind::MemberCall { actor, func, of, args } => self.member_call(*actor, *func, of, args, span),
             ExprKind::Unary(UnOp::Not, _)

@@ -160,15 +160,7 @@ impl<'a> Evaluator<'a> {
             ExprKind::Call(id, args) => {
                 let values = self.eval_all(args, frame)?;
                 let value = self.call(*id, values, span)?;
-                match self.model.detection(*id) {
-                    // Inside the audited family a detection function's value is the
-                    // member's detection, as the audit's name is its audit.
-                    Some((audit, on)) => match self.evaluated_member(on, span) {
-                        Some(index) => self.env.detect_of(audit, index, as_num(&value, span)?, span),
-                        None => Ok(value),
-                    },
-                    None => Ok(value),
-                }
+                detected(self.env, self.model, *id, |on| self.evaluated_member(on, span), value, span)
             }
             ExprKind::MemberCall { actor, func, of, args } => {
                 let values = self.eval_all(args, frame)?;
@@ -407,6 +399,27 @@ impl<'a> Evaluator<'a> {
 
 /// `x^y`, refusing a negative base to a fractional power and zero to a negative one
 /// (the result may still be non-finite).
+/// What a call of function `f` that returned `value` is: inside the family an audit
+/// examines, a call of the audit's detection function is the evaluated member's detection
+/// (see [`Env::detect_of`]), as the audit's name is its audit; otherwise `value`.
+/// `evaluated` gives the index of the member of a family whose body is evaluated.
+pub(crate) fn detected<E: Env + ?Sized>(
+    env: &E,
+    model: &Model,
+    f: FnId,
+    evaluated: impl FnOnce(ActorId) -> Option<i64>,
+    value: Value,
+    span: Span,
+) -> EvalResult<Value> {
+    match model.detection(f) {
+        Some((audit, on)) => match evaluated(on) {
+            Some(index) => env.detect_of(audit, index, as_num(&value, span)?, span),
+            None => Ok(value),
+        },
+        None => Ok(value),
+    }
+}
+
 pub(crate) fn power(x: f64, y: f64, span: Span) -> EvalResult<f64> {
     if x < 0.0 && y.fract() != 0.0 {
         return err(EvalErrorKind::Domain(format!("a negative base `{x}` to a fractional power")), span);
