@@ -14,6 +14,7 @@ pub mod init;
 pub mod nfg;
 pub mod numeric;
 pub mod respond;
+mod ridge;
 mod stages;
 pub mod state;
 mod symmetry;

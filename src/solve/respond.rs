@@ -5,6 +5,7 @@
 
 use super::context::Cx;
 use super::numeric::{maximize_1d, MaxError, MaximizeOptions};
+use super::ridge::newton_move;
 use super::state::{RunEnv, State};
 use super::{Phase, SolveError};
 use crate::eval::{EvalError, EvalErrorKind};
@@ -58,8 +59,9 @@ pub fn respond(
     // Coordinate ascent in passes over the choices: a choice is optimised while it is
     // stale, i.e. not yet optimised since another choice last moved (a move that gains
     // nothing, along a flat payoff, does not count, so indifference cannot cycle). Along
-    // a ridge the passes zigzag in ever smaller steps; after each pass a pattern move
-    // searches along the direction the pass took.
+    // a ridge the passes zigzag in ever smaller steps: after each pass Newton steps go
+    // along it where the choices are inside their domains, else (from the second pass)
+    // a pattern move searches along the direction the pass took.
     let mut stale = vec![true; free.len()];
     for pass in 0..COORDINATE_ROUNDS {
         let start = state.actors[actor].choices[idx].clone();
@@ -79,11 +81,14 @@ pub fn respond(
         if !stale.contains(&true) {
             break;
         }
-        if pass > 0 {
-            if let Some(gained) = pattern_move(cx, state, actor, m, &free, &start, best, follow)? {
-                best = gained;
-                stale.fill(true);
-            }
+        let gained = match newton_move(cx, state, actor, m, &free, best, SETTLED, follow)? {
+            Some(gained) => Some(gained),
+            None if pass > 0 => pattern_move(cx, state, actor, m, &free, &start, best, follow)?,
+            None => None,
+        };
+        if let Some(gained) = gained {
+            best = gained;
+            stale.fill(true);
         }
     }
     if can_abstain && best < 0.0 {
