@@ -40,6 +40,25 @@ impl Deps {
         Deps { reads: vec![all; model.actors.len()] }
     }
 
+    /// `[actor]`: whether its members' choices can move what `exprs` (read at file scope)
+    /// evaluate to: the actors these read, and in turn those whose choices the best
+    /// responses of those actors read.
+    pub fn reaching(&self, model: &Model, exprs: &[&Expr]) -> Vec<bool> {
+        let mut walk = Walk { model, seen: Vec::new(), reads: Vec::new() };
+        for e in exprs {
+            walk.expr(e, None);
+        }
+        let mut on = vec![false; model.actors.len()];
+        let mut todo: Vec<ActorId> = walk.reads.iter().map(|(a, _)| *a).collect();
+        while let Some(a) = todo.pop() {
+            if let Some(flag) = on.get_mut(a).filter(|f| !**f) {
+                *flag = true;
+                todo.extend(self.reads.get(a).into_iter().flatten().map(|(b, _)| *b));
+            }
+        }
+        on
+    }
+
     /// Calls `mark` with the positions in a stage of the members whose best responses read
     /// member `moved` (`(actor, 1-based index)`); `ranges[a]` holds the positions of actor
     /// `a`'s members in the stage, in index order (`None` if it has none there).

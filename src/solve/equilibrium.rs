@@ -153,13 +153,21 @@ fn clear_markets(
         [] => rounds = solve_all(cx, plan, state)?,
         [m] => {
             let m = *m;
+            // Excess demand reads the choices of some actors alone, and those of the
+            // actors their best responses read: only they respond while the price is
+            // searched for, the others once it is found.
+            let (reaching, rest) = clearing_actors(cx, plan, m);
             let mut last_rounds = 0;
             // The price the state's responses answer, if they all do.
             let mut solved_at = None;
             let mut z = |p: f64| -> Result<Excess, SolveError> {
                 state.prices[m] = p;
                 solved_at = None;
-                match solve_all(cx, plan, state) {
+                let solved = match &reaching {
+                    Some(on) => solve_stages(cx, plan, state, 0, Trigger::Actors(on), &mut Touched::default()),
+                    None => solve_all(cx, plan, state),
+                };
+                match solved {
                     Ok(r) => (last_rounds, solved_at) = (r, Some(p)),
                     // Demand that runs off to infinity at this price: excess demand is +inf.
                     Err(SolveError::Unbounded { .. }) => return Ok(Excess::exact(f64::INFINITY)),
@@ -176,6 +184,12 @@ fn clear_markets(
                 state.prices[m] = root.x;
                 solve_all(cx, plan, state)?.max(last_rounds)
             };
+            if solved_at == Some(root.x) {
+                if let Some(rest) = &rest {
+                    rounds =
+                        rounds.max(solve_stages(cx, plan, state, 0, Trigger::Actors(rest), &mut Touched::default())?);
+                }
+            }
             cleared(cx, state, m)?;
             method.push(format!(
                 "market `{}` cleared by bracketing and Brent's method ({} evaluations of excess demand, {})",
@@ -237,6 +251,22 @@ fn clear_markets(
         }
     }
     Ok(rounds)
+}
+
+/// For a single-stage plan, the actors whose choices can move market `m`'s excess demand
+/// (flagged per actor) and the other actors with members, unless there are none.
+fn clearing_actors(cx: &Cx<'_>, plan: &Plan, m: MarketId) -> (Option<Vec<bool>>, Option<Vec<bool>>) {
+    let model = cx.model;
+    let market = &model.markets[m];
+    let mut sides = vec![&market.demand, &market.supply];
+    sides.extend(model.caps.iter().flat_map(|c| [&c.lhs, &c.rhs]));
+    let reaching = cx.deps.reaching(model, &sides);
+    let [stage] = plan.stages.as_slice() else { return (None, None) };
+    let rest: Vec<bool> = (0..model.actors.len()).map(|a| stage.actors.contains(&a) && !reaching[a]).collect();
+    if !rest.contains(&true) {
+        return (None, None);
+    }
+    (Some(reaching), Some(rest))
 }
 
 fn concept(model: &Model, plan: &Plan, markets: bool) -> String {

@@ -41,9 +41,13 @@ pub struct Stage {
 
 /// What moved since the stages were last solved.
 #[derive(Debug, Clone, Copy)]
-pub enum Trigger {
+pub enum Trigger<'a> {
     /// Anything: every member responds.
     All,
+    /// Anything, for the actors flagged here (`[actor]`): their members respond, and
+    /// only they respond to one another's moves (the rest is left as it is: what they
+    /// do cannot move the flagged actors' best responses). Single-stage plans only.
+    Actors(&'a [bool]),
     /// This member of an earlier stage (`(actor, 1-based index)`).
     Member((ActorId, i64)),
 }
@@ -245,7 +249,7 @@ pub fn solve_stages(
     plan: &Plan,
     state: &mut State,
     k: usize,
-    trigger: Trigger,
+    trigger: Trigger<'_>,
     touched: &mut Touched,
 ) -> Result<usize, SolveError> {
     let Some(stage) = plan.stages.get(k) else { return Ok(0) };
@@ -259,6 +263,13 @@ pub fn solve_stages(
     let mut dirty = Worklist::new(n);
     match trigger {
         Trigger::All => dirty.add(0..n),
+        Trigger::Actors(on) => {
+            for (a, r) in stage.ranges.iter().enumerate() {
+                if let (Some(true), Some(r)) = (on.get(a), r) {
+                    dirty.add(r.clone());
+                }
+            }
+        }
         Trigger::Member(moved) => {
             for &x in later.iter().chain([&moved]) {
                 cx.deps.mark(&stage.ranges, x, &mut |r| dirty.add(r));
@@ -294,6 +305,11 @@ pub fn solve_stages(
                 // (its response already answers all its move caused, and nothing else it
                 // reads has moved since), except in a sequential game.
                 let mut mark = |r: Range<usize>| {
+                    if let (Trigger::Actors(on), Some(&(b, _))) = (trigger, stage.members.get(r.start)) {
+                        if on.get(b) != Some(&true) {
+                            return;
+                        }
+                    }
                     next.add(r.start..r.end.min(p));
                     dirty.add(r.start.max(p + 1)..r.end);
                 };

@@ -1,5 +1,5 @@
 //! The several-equilibria restart spends the solve's budget, and a spent budget says in
-//! which step it ran out.
+//! which step it ran out; members a market cannot see are left out while it clears.
 
 use super::{check_unique, solve_with};
 use crate::solve::context::{Cx, Settings};
@@ -43,4 +43,49 @@ fn the_restart_is_charged_to_the_budget() {
     let Err(short) = short else { return };
     let note = short.to_diagnostic().notes.join("\n");
     assert!(note.contains("restarting from the other end of every domain"), "{note}");
+}
+
+/// A market whose demand reads the buyers alone, and watchers that read the buyers and
+/// the price but move nothing the market reads.
+const WATCHED: &str = r#"
+actor Buyer[i in 1..3] {
+    param A: Real = [1, 2, 3][i]
+    choose q: Real in [0, inf)
+    payoff A * sqrt(q) - m.price * q
+}
+actor Watcher[i in 1..3] {
+    choose w: Real in [0, 10]
+    payoff -(w - Buyer[i].q * m.price)^2
+}
+market m {
+    supply 5
+    demand sum(b in Buyer: b.q)
+    price: Real
+}
+"#;
+
+#[test]
+fn members_the_market_cannot_see_respond_once_it_clears() {
+    let (fast, full) = crate::testing::deep(|| {
+        let model = crate::session::check_source("watched.gov", WATCHED).model.expect("checks");
+        let start = crate::solve::init::initial_state(&model, None).expect("a start");
+        let cx = Cx::new(&model, &start, Settings::default());
+        let (reaching, rest) = super::clearing_actors(&cx, &plan(&model, &start), 0);
+        assert_eq!((reaching, rest), (Some(vec![true, false]), Some(vec![false, true])));
+        // Without sparse reads everyone reaches the market: nothing is left for later.
+        let fast = solve_with(&model, None, Settings::default()).expect("solves");
+        let full = solve_with(&model, None, Settings { sparse: false, ..Settings::default() }).expect("solves");
+        (fast, full)
+    });
+    // The same equilibrium, to the best responses' precision (the watchers answer the
+    // clearing price from where they started, not from their answer to the last price).
+    let (x, y) = (fast.state.choice_vector(), full.state.choice_vector());
+    let apart = x.iter().zip(&y).chain(fast.state.prices.iter().zip(&full.state.prices));
+    assert!(apart.clone().all(|(a, b)| (a - b).abs() <= 1e-6 * (1.0 + a.abs())), "{x:?} against {y:?}");
+    assert!(
+        fast.state.work.spent() < full.state.work.spent(),
+        "{} evaluations against {}",
+        fast.state.work.spent(),
+        full.state.work.spent()
+    );
 }
