@@ -678,6 +678,21 @@ impl<'a, E: Env + ?Sized> Fast<'a, E> {
         Ok(start)
     }
 
+    /// Where the next argument pushed goes (what [`Fast::open_frame`] takes as `start`).
+    pub(crate) fn args_mark(&self) -> usize {
+        self.memo.args.len()
+    }
+
+    /// Pushes an argument of a call about to open its frame.
+    pub(crate) fn push_arg(&mut self, v: Value) {
+        self.memo.args.push(v);
+    }
+
+    /// Takes back the arguments pushed from `start` on (a call that failed before its frame).
+    pub(crate) fn truncate_args(&mut self, start: usize) {
+        self.memo.args.truncate(start);
+    }
+
     /// A new frame of `size` slots holding `first`, then the numbers `args`.
     pub(crate) fn open_frame_nums(&mut self, first: Option<f64>, args: &[f64], size: usize) -> usize {
         let frame = self.memo.stack.len();

@@ -15,8 +15,8 @@ use crate::eval::{as_bool, as_num, builtin_nums, err, Env, EvalError, EvalErrorK
 use crate::model::*;
 use crate::source::Span;
 use crate::syntax::ast::{AggOp, BinOp, UnOp};
+use foldhash::{HashMap, HashMapExt};
 use std::cell::OnceCell;
-use std::collections::HashMap;
 use std::rc::Rc;
 
 /// A session of the fast evaluator over the solver's state.
@@ -55,8 +55,9 @@ pub type FoldLet<'f> = dyn FnMut(ActorId, i64, usize) -> Option<f64> + 'f;
 
 /// The compiled expressions of one solve that are the same for every member.
 pub struct Code<'m> {
-    /// Each actor's payoff, for any member.
-    pub payoff: Vec<Option<NumCode<'m>>>,
+    /// Each actor's payoff for any member, compiled on first use (by the members that
+    /// have no code of their own).
+    payoff: Vec<OnceCell<Option<NumCode<'m>>>>,
     /// Each threshold's condition and penalty (file scope).
     pub thresholds: Vec<(ValueCode<'m>, Option<NumCode<'m>>)>,
     /// Each market's demand and supply (file scope).
@@ -70,7 +71,7 @@ impl<'m> Code<'m> {
     pub fn new(model: &'m Model, state: &State, statics: &Statics<'_>) -> Code<'m> {
         let mut c = Compiler::new(model, state, statics, Who::Unknown, None);
         Code {
-            payoff: model.actors.iter().map(|a| a.payoff.as_ref().map(|p| c.num(p))).collect(),
+            payoff: model.actors.iter().map(|_| OnceCell::new()).collect(),
             thresholds: model
                 .thresholds
                 .iter()
@@ -79,6 +80,25 @@ impl<'m> Code<'m> {
             markets: model.markets.iter().map(|m| (c.num(&m.demand), c.num(&m.supply))).collect(),
             caps: model.caps.iter().map(|k| (c.num(&k.lhs), c.num(&k.rhs))).collect(),
         }
+    }
+}
+
+impl<'m> Code<'m> {
+    /// `actor`'s payoff compiled for any member, with the parameter values of `state`
+    /// (those the code was made with); `None` without a payoff.
+    pub fn payoff(
+        &self,
+        model: &'m Model,
+        state: &State,
+        statics: &Statics<'_>,
+        actor: ActorId,
+    ) -> Option<&NumCode<'m>> {
+        let cell = self.payoff.get(actor)?;
+        cell.get_or_init(|| {
+            let p = model.actors.get(actor)?.payoff.as_ref()?;
+            Some(Compiler::new(model, state, statics, Who::Unknown, None).num(p))
+        })
+        .as_ref()
     }
 }
 
@@ -352,19 +372,19 @@ impl<'m, 'p, 'f> Compiler<'m, 'p, 'f> {
                 }
             }
             ExprKind::Call(id, _) if self.model.detection(*id).is_some() => self.detection(e, *id),
-            ExprKind::Call(id, args)
-                if self.depth < MAX_INLINE && args.len() <= MAX_ARGS && args.iter().all(|a| self.numeric(a)) =>
-            {
+            ExprKind::Call(id, args) if self.depth < MAX_INLINE && args.len() <= MAX_ARGS => {
                 match self.model.fns.get(*id) {
-                    Some(func) => self.call(e, None, *id, func, None, args),
+                    Some(func) if args.iter().all(|a| self.numeric(a)) => self.call(e, None, *id, func, None, args),
+                    Some(func) => self.call_values(e, None, *id, func, None, args),
                     None => self.delegate_num(e),
                 }
             }
-            ExprKind::MemberCall { actor, func, of, args }
-                if self.depth < MAX_INLINE && args.len() <= MAX_ARGS && args.iter().all(|a| self.numeric(a)) =>
-            {
+            ExprKind::MemberCall { actor, func, of, args } if self.depth < MAX_INLINE && args.len() <= MAX_ARGS => {
                 match self.model.actors.get(*actor).and_then(|a| a.fns.get(*func)) {
-                    Some(fun) => self.call(e, Some(*actor), *func, fun, Some(of), args),
+                    Some(fun) if args.iter().all(|a| self.numeric(a)) => {
+                        self.call(e, Some(*actor), *func, fun, Some(of), args)
+                    }
+                    Some(fun) => self.call_values(e, Some(*actor), *func, fun, Some(of), args),
                     None => self.delegate_num(e),
                 }
             }
@@ -389,10 +409,12 @@ impl<'m, 'p, 'f> Compiler<'m, 'p, 'f> {
         let span = e.span;
         if let Who::Known(a, index) = self.who {
             if a == on {
-                return Rc::new(move |f| {
+                let ops = self.ops_then(&[&p], &[Op::Detect(audit, index, span)]);
+                let code: NumCode<'m> = Rc::new(move |f| {
                     let p = p(f)?;
                     Ok(as_num(&f.env().detect_of(audit, index.get(f), p, span)?, span)?)
                 });
+                return self.with_ops(code, ops);
             }
         }
         Rc::new(move |f| {
@@ -411,7 +433,14 @@ impl<'m, 'p, 'f> Compiler<'m, 'p, 'f> {
         let Some(rule) = self.audit_rule(id) else { return asked };
         // In equilibrium analysis the name is the probability rule, run here compiled;
         // in a simulation round (or removed by a scenario) what the environment says.
-        let ops = self.ops(&asked).map(|o| o.to_vec());
+        let ops = match (self.ops(&asked).as_deref(), self.ops(&rule)) {
+            (Some([Op::Audit(id, index, span, 0)]), Some(rule)) if Program::new(&rule).is_some() => {
+                let mut ops = vec![Op::Audit(*id, *index, *span, rule.len())];
+                ops.extend_from_slice(&rule);
+                Some(ops)
+            }
+            (asked, _) => asked.map(<[Op]>::to_vec),
+        };
         let code: NumCode<'m> = Rc::new(move |f| if f.env().audit_by_rule(id) { rule(f) } else { asked(f) });
         self.with_ops(code, ops)
     }
@@ -427,7 +456,7 @@ impl<'m, 'p, 'f> Compiler<'m, 'p, 'f> {
                     let index = index.get(f);
                     Ok(as_num(&f.audit(id, Some(index), span)?, span)?)
                 });
-                return self.with_ops(code, Some(vec![Op::Audit(id, index, span)]));
+                return self.with_ops(code, Some(vec![Op::Audit(id, index, span, 0)]));
             }
         }
         Rc::new(move |f| {
@@ -586,21 +615,7 @@ impl<'m, 'p, 'f> Compiler<'m, 'p, 'f> {
             }
             Ok(())
         };
-        // The callee's instance, when it is known now.
-        let callee = match (owner, of.map(|o| &o.kind)) {
-            (None, _) => Some(self.who),
-            (Some(a), Some(ExprKind::SelfMember(s))) if *s == a => match self.who {
-                Who::Known(w, i) if w == a => Some(Who::Known(w, i)),
-                _ => None,
-            },
-            (Some(_), Some(ExprKind::Const(Value::Member(a, i)))) => Some(Who::Known(*a, Index::At(*i))),
-            (Some(a), Some(ExprKind::Local(_))) => match of.and_then(|o| self.known(o)) {
-                Some((k, index)) if k == a => Some(Who::Known(k, index)),
-                _ => None,
-            },
-            _ => None,
-        };
-        if let Some(who) = callee {
+        if let Some(who) = self.callee(owner, of) {
             // A member function's frame starts with its instance's index.
             let first = match (owner, who) {
                 (Some(_), Who::Known(_, i)) => Some(i),
@@ -661,6 +676,83 @@ impl<'m, 'p, 'f> Compiler<'m, 'p, 'f> {
                     let mut values = [0.0; MAX_ARGS];
                     eval_args(f, &mut values)?;
                     let frame = f.open_frame_nums(None, &values[..n], size);
+                    f.in_scope(f.base(), frame, Callees::Keep, |s| body(s))
+                })
+            }
+        }
+    }
+
+    /// The instance a call of a function (`owner` `None`: the caller's) or member function
+    /// runs in, when it is known now.
+    fn callee(&self, owner: Option<ActorId>, of: Option<&'m Expr>) -> Option<Who> {
+        match (owner, of.map(|o| &o.kind)) {
+            (None, _) => Some(self.who),
+            (Some(a), Some(ExprKind::SelfMember(s))) if *s == a => match self.who {
+                Who::Known(w, i) if w == a => Some(Who::Known(w, i)),
+                _ => None,
+            },
+            (Some(_), Some(ExprKind::Const(Value::Member(a, i)))) => Some(Who::Known(*a, Index::At(*i))),
+            (Some(a), Some(ExprKind::Local(_))) => match of.and_then(|o| self.known(o)) {
+                Some((k, index)) if k == a => Some(Who::Known(k, index)),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
+    /// A call whose arguments are not all numbers (an enumeration's variant, a truth
+    /// value): the arguments as values on the evaluator's frame, as [`Fast`] passes them,
+    /// and the body compiled for that frame (for its instance, when it is known now).
+    fn call_values(
+        &mut self,
+        e: &'m Expr,
+        owner: Option<ActorId>,
+        id: usize,
+        func: &'m Func,
+        of: Option<&'m Expr>,
+        args: &'m [Expr],
+    ) -> NumCode<'m> {
+        let who = self.callee(owner, of).unwrap_or(Who::Unknown);
+        let Some(body) = self.body((owner, id, who, Frame::Values), &func.body) else {
+            return self.delegate_num(e);
+        };
+        let args: Vec<ValueCode<'m>> = args.iter().map(|a| self.value(a)).collect();
+        let size = func.frame_size;
+        // Pushes the arguments in order; on a failure, takes back those pushed.
+        let push = move |f: &mut Session<'_, '_>| -> Run<usize> {
+            let start = f.args_mark();
+            for a in &args {
+                match a(f) {
+                    Ok(v) => f.push_arg(v),
+                    Err(e) => {
+                        f.truncate_args(start);
+                        return Err(e);
+                    }
+                }
+            }
+            Ok(start)
+        };
+        match (owner, of) {
+            (Some(actor), Some(of)) => {
+                let of = self.member_of(of);
+                Rc::new(move |f| {
+                    let start = push(f)?;
+                    let index = match of(f) {
+                        Ok((_, index)) => index,
+                        Err(e) => {
+                            f.truncate_args(start);
+                            return Err(e);
+                        }
+                    };
+                    let frame = f.open_frame(Some(Value::Num(index as f64)), start, size);
+                    f.in_scope(f.base(), frame, Callees::Push(actor, index), |s| body(s))
+                })
+            }
+            _ => {
+                self.impure |= self.confined();
+                Rc::new(move |f| {
+                    let start = push(f)?;
+                    let frame = f.open_frame(None, start, size);
                     f.in_scope(f.base(), frame, Callees::Keep, |s| body(s))
                 })
             }
@@ -946,6 +1038,11 @@ impl<'m, 'p, 'f> Compiler<'m, 'p, 'f> {
     fn value(&mut self, e: &'m Expr) -> ValueCode<'m> {
         match &e.kind {
             ExprKind::Const(v) => Rc::new(move |_| Ok(v.clone())),
+            ExprKind::Local(slot) if matches!(self.frame, Frame::Top | Frame::Values) => {
+                self.reads_frame();
+                let (slot, span) = (*slot, e.span);
+                Rc::new(move |f| Ok(f.local(slot, span)?.clone()))
+            }
             ExprKind::Member { actor, member, of } => self.member_value(*actor, *member, of, e.span),
             ExprKind::Aggregate { op: op @ (AggOp::Count | AggOp::All | AggOp::Any), var, domain, filter, body } => {
                 match self.logical(*op, *var, domain, filter.as_deref(), body) {

@@ -119,9 +119,17 @@ impl<'m> Cx<'m> {
     pub fn payoff(&self, state: &State, actor: ActorId, m: i64) -> EvalResult<Option<f64>> {
         self.with(state, |f| {
             let member = self.member_code(f, state, actor, m);
+            let generic = if member.is_none() { self.generic_code(state, actor) } else { None };
             let numbers = &self.numbers;
-            payoff_of(self.model, state, actor, m, None, &mut Compiled { f, code: &self.code, member, numbers })
+            let code = &self.code;
+            payoff_of(self.model, state, actor, m, None, &mut Compiled { f, code, member, generic, numbers })
         })
+    }
+
+    /// `actor`'s payoff compiled for any member (compiled on first use).
+    fn generic_code(&self, state: &State, actor: ActorId) -> Option<&NumCode<'m>> {
+        let statics = |a: ActorId, i: usize| self.is_static_let(a, i);
+        self.code.payoff(self.model, state, &statics, actor)
     }
 
     /// The payoff of member `m` of `actor` compiled for it (compiled on first use).
@@ -151,12 +159,11 @@ impl<'m> Cx<'m> {
     #[cfg(test)]
     pub fn generic_payoff(&self, state: &State, actor: ActorId, m: i64) -> EvalResult<f64> {
         let model = self.model;
-        self.with(state, |f| {
-            match (self.code.payoff.get(actor), model.actors.get(actor).and_then(|a| a.payoff.as_ref())) {
-                (Some(Some(code)), _) => run(f, Some((actor, m)), code),
-                (_, Some(p)) => f.eval_num(p, Some((actor, m))),
-                _ => Ok(0.0),
-            }
+        let generic = self.generic_code(state, actor);
+        self.with(state, |f| match (generic, model.actors.get(actor).and_then(|a| a.payoff.as_ref())) {
+            (Some(code), _) => run(f, Some((actor, m)), code),
+            (_, Some(p)) => f.eval_num(p, Some((actor, m))),
+            _ => Ok(0.0),
         })
     }
 
@@ -254,17 +261,19 @@ struct Compiled<'s, 'a, 'b, 'm> {
     code: &'s Code<'m>,
     /// The payoff compiled for the member evaluated, if it is.
     member: Option<&'s MemberCode<'m>>,
+    /// Otherwise the payoff compiled for any member.
+    generic: Option<&'s NumCode<'m>>,
     numbers: &'s RefCell<Vec<f64>>,
 }
 
 impl Evaluate for Compiled<'_, '_, '_, '_> {
-    fn payoff(&mut self, actor: ActorId, e: &Expr, at: (ActorId, i64)) -> EvalResult<f64> {
-        match (self.member, self.code.payoff.get(actor)) {
+    fn payoff(&mut self, _actor: ActorId, e: &Expr, at: (ActorId, i64)) -> EvalResult<f64> {
+        match (self.member, self.generic) {
             (Some((_, Some(program))), _) => match self.numbers.try_borrow_mut() {
                 Ok(mut numbers) => program.run(self.f, &mut numbers).map_err(|e| *e),
                 Err(_) => program.run(self.f, &mut Vec::new()).map_err(|e| *e),
             },
-            (Some((code, None)), _) | (None, Some(Some(code))) => run(self.f, Some(at), code),
+            (Some((code, None)), _) | (None, Some(code)) => run(self.f, Some(at), code),
             _ => self.f.eval_num(e, Some(at)),
         }
     }

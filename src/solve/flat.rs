@@ -1,5 +1,5 @@
-//! Straight-line numeric code — constants, a known member's parameters, choices, draws
-//! and audit, prices, arithmetic, builtins and calls whose bodies are such code — as a
+//! Straight-line numeric code — constants, a known member's parameters, choices, draws,
+//! audit and detection, prices, arithmetic, builtins and calls whose bodies are such code — as a
 //! flat postfix program run over a stack of numbers. [`compiled`](super::compiled) emits it next to its closures for the
 //! nodes that allow it; each operation calls the same arithmetic as the closure it stands
 //! for, operands are evaluated left to right as there, so a program computes exactly what
@@ -43,10 +43,15 @@ pub enum Op {
     /// Push a member's parameter, choice or draw (the state's number, else the
     /// environment's answer, which also reports what is wrong).
     Read(ActorId, Index, MemberRef, Span),
-    /// Push what an audit's name is for a member of its family.
-    Audit(AuditId, Index, Span),
+    /// Push what an audit's name is for a member of its family; when the audit goes by its
+    /// probability rule (`Env::audit_by_rule`) and the rule follows as a whole program of
+    /// this many operations, that program computes it, and is skipped otherwise.
+    Audit(AuditId, Index, Span, usize),
     /// Push a market's price.
     Price(MarketId, Span),
+    /// Replace the top, a detection function's value for a member of the audited family,
+    /// by what the environment makes of it (`Env::detect_of`: a draw in a simulation round).
+    Detect(AuditId, Index, Span),
     /// Push slot `k` of the innermost call frame.
     Arg(usize),
     /// Negate the top.
@@ -62,19 +67,27 @@ pub enum Op {
     Return,
 }
 
-/// One operation of a program ready to run: frames resolved to stack positions.
+/// One operation of a program ready to run: frames resolved to stack positions, the
+/// common arithmetic apart, spans kept aside (they are read only when a step fails).
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Step {
     Const(f64),
     Row,
-    Read(ActorId, Index, MemberRef, Span),
-    Audit(AuditId, Index, Span),
-    Price(MarketId, Span),
+    Read(ActorId, Index, MemberRef),
+    /// The audit's name; its rule, when it has one, is the next this many steps.
+    Audit(AuditId, Index, usize),
+    Price(MarketId),
+    Detect(AuditId, Index),
     /// Push a copy of stack position `k`.
     Copy(usize),
     Neg,
-    Arith(BinOp, Span, Span),
-    Builtin(Builtin, usize, Span),
+    Add,
+    Sub,
+    Mul,
+    Div,
+    /// Any other arithmetic (a power).
+    Arith(BinOp),
+    Builtin(Builtin, usize),
     /// Keep the top, dropping everything from position `k` below it.
     Collapse(usize),
 }
@@ -83,6 +96,8 @@ enum Step {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Program {
     steps: Vec<Step>,
+    /// `[step]`: the spans of its operation and of its right operand, for its errors.
+    spans: Vec<(Span, Span)>,
     /// The deepest the stack gets.
     depth: usize,
 }
@@ -94,30 +109,64 @@ impl Program {
         let (mut depth, mut deepest) = (0usize, 0usize);
         let mut frames: Vec<usize> = Vec::new();
         let mut steps = Vec::with_capacity(ops.len());
-        for op in ops {
-            let step = match *op {
-                Op::Const(x) => Step::Const(x),
-                Op::Row => Step::Row,
-                Op::Read(a, i, m, span) => Step::Read(a, i, m, span),
-                Op::Audit(id, i, span) => Step::Audit(id, i, span),
-                Op::Price(id, span) => Step::Price(id, span),
-                Op::Arg(k) => Step::Copy(frames.last()? + k),
-                Op::Neg => Step::Neg,
-                Op::Arith(op, span, rhs) => Step::Arith(op, span, rhs),
-                Op::Builtin(b, n, span) => Step::Builtin(b, n, span),
+        let mut spans = Vec::with_capacity(ops.len());
+        // Audits whose rules are being laid out: (their step, the op their rule ends before).
+        let mut rules: Vec<(usize, usize)> = Vec::new();
+        // Each audit whose rule ends before op `at` learns how many steps the rule took.
+        let close = |steps: &mut Vec<Step>, rules: &mut Vec<(usize, usize)>, at: usize| {
+            while let Some(&(step, _)) = rules.last().filter(|(_, end)| *end == at) {
+                rules.pop();
+                let len = steps.len() - step - 1;
+                if let Some(Step::Audit(.., rule)) = steps.get_mut(step) {
+                    *rule = len;
+                }
+            }
+        };
+        for (at, op) in ops.iter().enumerate() {
+            close(&mut steps, &mut rules, at);
+            let none = Span::default();
+            let (step, span, rhs) = match *op {
+                Op::Const(x) => (Step::Const(x), none, none),
+                Op::Row => (Step::Row, none, none),
+                Op::Read(a, i, m, span) => (Step::Read(a, i, m), span, none),
+                Op::Audit(id, i, span, rule) => {
+                    if rule > 0 {
+                        // The rule that follows pushes the number (or is skipped, and this does).
+                        rules.push((steps.len(), at + 1 + rule));
+                        steps.push(Step::Audit(id, i, 0));
+                        spans.push((span, none));
+                        continue;
+                    }
+                    (Step::Audit(id, i, 0), span, none)
+                }
+                Op::Price(id, span) => (Step::Price(id), span, none),
+                Op::Detect(id, i, span) => (Step::Detect(id, i), span, none),
+                Op::Arg(k) => (Step::Copy(frames.last()? + k), none, none),
+                Op::Neg => (Step::Neg, none, none),
+                Op::Arith(op, span, rhs) => {
+                    let step = match op {
+                        BinOp::Add => Step::Add,
+                        BinOp::Sub => Step::Sub,
+                        BinOp::Mul => Step::Mul,
+                        BinOp::Div => Step::Div,
+                        _ => Step::Arith(op),
+                    };
+                    (step, span, rhs)
+                }
+                Op::Builtin(b, n, span) => (Step::Builtin(b, n), span, none),
                 Op::Call(n) => {
                     frames.push(depth.checked_sub(n)?);
                     continue;
                 }
-                Op::Return => Step::Collapse(frames.pop()?),
+                Op::Return => (Step::Collapse(frames.pop()?), none, none),
             };
             depth = match step {
                 Step::Const(_) | Step::Row | Step::Read(..) | Step::Audit(..) | Step::Price(..) | Step::Copy(_) => {
                     depth + 1
                 }
-                Step::Neg => depth,
-                Step::Arith(..) => depth.checked_sub(1)?,
-                Step::Builtin(_, n, _) => depth.checked_sub(n)? + 1,
+                Step::Neg | Step::Detect(..) => depth,
+                Step::Add | Step::Sub | Step::Mul | Step::Div | Step::Arith(_) => depth.checked_sub(1)?,
+                Step::Builtin(_, n) => depth.checked_sub(n)? + 1,
                 Step::Collapse(k) => k + 1,
             };
             if depth == 0 {
@@ -125,27 +174,45 @@ impl Program {
             }
             deepest = deepest.max(depth);
             steps.push(step);
+            spans.push((span, rhs));
         }
-        (depth == 1 && frames.is_empty()).then_some(Program { steps, depth: deepest })
+        close(&mut steps, &mut rules, ops.len());
+        (depth == 1 && frames.is_empty() && rules.is_empty()).then_some(Program { steps, spans, depth: deepest })
     }
 
     /// Runs the program in session `f` (`stack` is scratch space, reused across runs).
     pub fn run(&self, f: &mut Session<'_, '_>, stack: &mut Vec<f64>) -> Run<f64> {
-        let state = f.env().state;
-        self.execute(stack, |step| match *step {
+        let env = f.env();
+        let state = env.state;
+        let by_rule = |id| env.audit_by_rule(id);
+        let span = |pc: usize| self.spans.get(pc).map_or_else(Span::default, |s| s.0);
+        let held = Held { state, row: f.row() };
+        self.execute(stack, Some(held), by_rule, |step, top, pc| match *step {
             Step::Row => Ok(f.row() as f64),
-            Step::Read(a, index, member, span) => {
+            Step::Read(a, index, member) => {
                 let index = index.get(f);
                 match stored(state, a, index, member) {
                     Some(Value::Num(x)) => Ok(*x),
-                    _ => Ok(as_num(&f.env().member(a, index, member, span)?, span)?),
+                    _ => ask(f, a, index, member, span(pc)),
                 }
             }
-            Step::Audit(id, index, span) => {
-                let index = index.get(f);
-                Ok(as_num(&f.audit(id, Some(index), span)?, span)?)
+            Step::Audit(id, index, _) => {
+                let (index, span) = (index.get(f), span(pc));
+                // A round's draw, as `Fast::audit` reads it, without the session.
+                let value = match env.audit_by_rule(id) {
+                    true => f.audit(id, Some(index), span)?,
+                    false => env.audit_of(id, index, span)?,
+                };
+                Ok(as_num(&value, span)?)
             }
-            Step::Price(id, span) => Ok(as_num(&f.env().market_price(id, span)?, span)?),
+            Step::Price(id) => {
+                let span = span(pc);
+                Ok(as_num(&env.market_price(id, span)?, span)?)
+            }
+            Step::Detect(id, index) => {
+                let span = span(pc);
+                Ok(as_num(&env.detect_of(id, index.get(f), top, span)?, span)?)
+            }
             _ => Ok(0.0),
         })
     }
@@ -154,12 +221,20 @@ impl Program {
     /// succeeds: what running it would give every time.
     pub fn constant(&self) -> Option<f64> {
         let reads = || Box::new(EvalError { kind: EvalErrorKind::NotConstant(String::new()), span: Span::default() });
-        self.execute(&mut Vec::new(), |_| Err(reads())).ok()
+        self.execute(&mut Vec::new(), None, |_| false, |_, _, _| Err(reads())).ok()
     }
 
-    /// Runs the steps, asking `read` for the value of every step that reads something.
+    /// Runs the steps, asking `read` for the value of every step that reads something
+    /// (given the top of the stack, which a detection replaces, and the step's position,
+    /// for its span) unless `held` holds it, and `by_rule` whether an audit goes by its rule.
     #[inline(always)]
-    fn execute(&self, stack: &mut Vec<f64>, mut read: impl FnMut(&Step) -> Run<f64>) -> Run<f64> {
+    fn execute(
+        &self,
+        stack: &mut Vec<f64>,
+        held: Option<Held<'_>>,
+        by_rule: impl Fn(AuditId) -> bool,
+        mut read: impl FnMut(&Step, f64, usize) -> Run<f64>,
+    ) -> Run<f64> {
         if stack.len() < self.depth {
             stack.resize(self.depth, 0.0);
         }
@@ -172,15 +247,49 @@ impl Program {
             }
             *sp += 1;
         };
-        for step in &self.steps {
-            match step {
-                Step::Const(x) => push(s, &mut sp, *x),
-                Step::Row | Step::Read(..) | Step::Audit(..) | Step::Price(..) => {
-                    let x = read(step)?;
+        let mut pc = 0usize;
+        while let Some(step) = self.steps.get(pc) {
+            match *step {
+                Step::Const(x) => push(s, &mut sp, x),
+                Step::Audit(id, _, rule) if rule > 0 => {
+                    // Into the rule, or past it.
+                    if !by_rule(id) {
+                        let x = read(step, 0.0, pc)?;
+                        push(s, &mut sp, x);
+                        pc += rule;
+                    }
+                }
+                // A known member's number and a price as the state holds them; the rest,
+                // and what is not a number, as `read` answers.
+                Step::Read(a, index, member) => {
+                    let stored = held.and_then(|h| match index {
+                        Index::At(i) => stored(h.state, a, i, member),
+                        Index::Row => stored(h.state, a, h.row, member),
+                    });
+                    let x = match stored {
+                        Some(Value::Num(x)) => *x,
+                        _ => read(step, 0.0, pc)?,
+                    };
                     push(s, &mut sp, x);
                 }
+                Step::Price(id) => {
+                    let x = match held.map(|h| (h.state.prices.get(id), h.state.inactive.markets.get(id))) {
+                        Some((Some(p), Some(false))) => *p,
+                        _ => read(step, 0.0, pc)?,
+                    };
+                    push(s, &mut sp, x);
+                }
+                Step::Row | Step::Audit(..) => {
+                    let x = read(step, 0.0, pc)?;
+                    push(s, &mut sp, x);
+                }
+                Step::Detect(..) => {
+                    if let Some(x) = s.get_mut(sp.wrapping_sub(1)) {
+                        *x = read(step, *x, pc)?;
+                    }
+                }
                 Step::Copy(k) => {
-                    let x = s.get(*k).copied().unwrap_or(0.0);
+                    let x = s.get(k).copied().unwrap_or(0.0);
                     push(s, &mut sp, x);
                 }
                 Step::Neg => {
@@ -188,31 +297,75 @@ impl Program {
                         *x = -*x;
                     }
                 }
-                Step::Arith(op, span, rhs) => {
+                Step::Add | Step::Sub | Step::Mul | Step::Div | Step::Arith(_) => {
                     sp -= 1;
                     let y = s.get(sp).copied().unwrap_or(0.0);
                     if let Some(x) = s.get_mut(sp.wrapping_sub(1)) {
-                        *x = arithmetic(*op, *x, y, *span, *rhs)?;
+                        // As `arithmetic` computes, which also reports what fails.
+                        let r = match *step {
+                            Step::Add => *x + y,
+                            Step::Sub => *x - y,
+                            Step::Mul if *x == 0.0 || y == 0.0 => 0.0,
+                            Step::Mul => *x * y,
+                            Step::Div if y != 0.0 => *x / y,
+                            Step::Arith(BinOp::Pow) if y == 2.0 => *x * *x,
+                            _ => f64::NAN,
+                        };
+                        *x = if r.is_nan() { self.arithmetic(pc, *x, y)? } else { r };
                     }
                 }
-                Step::Builtin(b, n, span) => {
-                    let from = sp.saturating_sub(*n);
-                    let r = builtin_nums(*b, s.get(from..sp).unwrap_or(&[]), *span)?;
+                Step::Builtin(b, n) => {
+                    let from = sp.saturating_sub(n);
+                    let span = self.spans.get(pc).map_or_else(Span::default, |s| s.0);
+                    let r = builtin_nums(b, s.get(from..sp).unwrap_or(&[]), span)?;
                     sp = from;
                     push(s, &mut sp, r);
                 }
                 Step::Collapse(k) => {
                     let r = s.get(sp.wrapping_sub(1)).copied().unwrap_or(0.0);
-                    sp = *k;
+                    sp = k;
                     push(s, &mut sp, r);
                 }
             }
+            pc += 1;
         }
         Ok(s.get(sp.wrapping_sub(1)).copied().unwrap_or(0.0))
     }
+
+    /// Step `pc`'s arithmetic of `x` and `y` where it needs more than the quick case
+    /// (a power; a division by zero or a NaN, which it reports).
+    #[cold]
+    fn arithmetic(&self, pc: usize, x: f64, y: f64) -> Run<f64> {
+        let op = match self.steps.get(pc) {
+            Some(Step::Add) => BinOp::Add,
+            Some(Step::Sub) => BinOp::Sub,
+            Some(Step::Mul) => BinOp::Mul,
+            Some(Step::Div) => BinOp::Div,
+            Some(Step::Arith(op)) => *op,
+            _ => BinOp::Add,
+        };
+        let (span, rhs) = self.spans.get(pc).copied().unwrap_or_default();
+        Ok(arithmetic(op, x, y, span, rhs)?)
+    }
+}
+
+/// What a program reads without asking the session: the state, and the member in the row
+/// register.
+#[derive(Clone, Copy)]
+struct Held<'s> {
+    state: &'s State,
+    row: i64,
+}
+
+/// A member's number as the environment answers (and reports what is wrong with it).
+#[cold]
+#[inline(never)]
+fn ask(f: &mut Session<'_, '_>, a: ActorId, index: i64, member: MemberRef, span: Span) -> Run<f64> {
+    Ok(as_num(&f.env().member(a, index, member, span)?, span)?)
 }
 
 /// A member parameter, choice or round's draw as the state holds it, if the member exists.
+#[inline]
 pub fn stored(state: &State, actor: ActorId, index: i64, member: MemberRef) -> Option<&Value> {
     let s = state.actors.get(actor)?;
     let m = usize::try_from(index).ok()?.checked_sub(1).filter(|m| *m < s.size)?;

@@ -13,7 +13,7 @@
 use super::state::State;
 use crate::check::visit;
 use crate::model::*;
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 
 /// For each actor whose members may share work, a group per member (`None` otherwise).
 #[derive(Debug, Clone, Default)]
