@@ -168,6 +168,18 @@ enum Frame {
 /// register, is compiled with: the binder's slot and the family.
 type Row = Option<(LocalId, ActorId)>;
 
+/// A call being compiled: the expression, the function (`owner` `None`) or member
+/// function (`owner`'s, on the instance `of`) it calls, and its arguments.
+#[derive(Clone, Copy)]
+struct Call<'m> {
+    e: &'m Expr,
+    owner: Option<ActorId>,
+    id: usize,
+    func: &'m Func,
+    of: Option<&'m Expr>,
+    args: &'m [Expr],
+}
+
 /// Member lets with at most this many nodes are compiled into where they are used
 /// instead of being memoised.
 const INLINE_LET: usize = 32;
@@ -374,17 +386,21 @@ impl<'m, 'p, 'f> Compiler<'m, 'p, 'f> {
             ExprKind::Call(id, _) if self.model.detection(*id).is_some() => self.detection(e, *id),
             ExprKind::Call(id, args) if self.depth < MAX_INLINE && args.len() <= MAX_ARGS => {
                 match self.model.fns.get(*id) {
-                    Some(func) if args.iter().all(|a| self.numeric(a)) => self.call(e, None, *id, func, None, args),
-                    Some(func) => self.call_values(e, None, *id, func, None, args),
+                    Some(func) if args.iter().all(|a| self.numeric(a)) => {
+                        self.call(Call { e, owner: None, id: *id, func, of: None, args })
+                    }
+                    Some(func) => self.call_values(Call { e, owner: None, id: *id, func, of: None, args }),
                     None => self.delegate_num(e),
                 }
             }
             ExprKind::MemberCall { actor, func, of, args } if self.depth < MAX_INLINE && args.len() <= MAX_ARGS => {
                 match self.model.actors.get(*actor).and_then(|a| a.fns.get(*func)) {
                     Some(fun) if args.iter().all(|a| self.numeric(a)) => {
-                        self.call(e, Some(*actor), *func, fun, Some(of), args)
+                        self.call(Call { e, owner: Some(*actor), id: *func, func: fun, of: Some(of), args })
                     }
-                    Some(fun) => self.call_values(e, Some(*actor), *func, fun, Some(of), args),
+                    Some(fun) => {
+                        self.call_values(Call { e, owner: Some(*actor), id: *func, func: fun, of: Some(of), args })
+                    }
                     None => self.delegate_num(e),
                 }
             }
@@ -402,7 +418,7 @@ impl<'m, 'p, 'f> Compiler<'m, 'p, 'f> {
         let Some((audit, on)) = self.model.detection(id) else { return self.delegate_num(e) };
         let p = match self.model.fns.get(id) {
             Some(func) if self.depth < MAX_INLINE && args.len() <= MAX_ARGS && args.iter().all(|a| self.numeric(a)) => {
-                self.call(e, None, id, func, None, args)
+                self.call(Call { e, owner: None, id, func, of: None, args })
             }
             _ => return self.delegate_num(e),
         };
@@ -597,15 +613,7 @@ impl<'m, 'p, 'f> Compiler<'m, 'p, 'f> {
 
     /// A call of a function (`owner` `None`) or member function, with numeric arguments:
     /// the arguments first, then the instance, then the body in a new frame.
-    fn call(
-        &mut self,
-        e: &'m Expr,
-        owner: Option<ActorId>,
-        id: usize,
-        func: &'m Func,
-        of: Option<&'m Expr>,
-        args: &'m [Expr],
-    ) -> NumCode<'m> {
+    fn call(&mut self, Call { e, owner, id, func, of, args }: Call<'m>) -> NumCode<'m> {
         let n = args.len();
         let args: Vec<NumCode<'m>> = args.iter().map(|a| self.num(a)).collect();
         let arg_codes = args.clone();
@@ -703,15 +711,7 @@ impl<'m, 'p, 'f> Compiler<'m, 'p, 'f> {
     /// A call whose arguments are not all numbers (an enumeration's variant, a truth
     /// value): the arguments as values on the evaluator's frame, as [`Fast`] passes them,
     /// and the body compiled for that frame (for its instance, when it is known now).
-    fn call_values(
-        &mut self,
-        e: &'m Expr,
-        owner: Option<ActorId>,
-        id: usize,
-        func: &'m Func,
-        of: Option<&'m Expr>,
-        args: &'m [Expr],
-    ) -> NumCode<'m> {
+    fn call_values(&mut self, Call { e, owner, id, func, of, args }: Call<'m>) -> NumCode<'m> {
         let who = self.callee(owner, of).unwrap_or(Who::Unknown);
         let Some(body) = self.body((owner, id, who, Frame::Values), &func.body) else {
             return self.delegate_num(e);
