@@ -281,6 +281,9 @@ fn optimise_choice(
                     let inside = |x: f64| x > a + 0.02 * (b - a) && x < b - 0.02 * (b - a);
                     match maximize_1d(&mut objective, a, b, false, false, &[], &opts) {
                         Ok(m) if inside(m.x) || (slide == 0 && corner(m.x)) => return Some(Ok(m)),
+                        // From the end of the domain the window's scale says nothing about
+                        // where an interior maximum lies: search globally at once.
+                        Ok(_) if slide == 0 && corner(x0) => return None,
                         Ok(m) => (centre, w) = (m.x, 2.0 * w),
                         Err(e) => return Some(Err(e)),
                     }
