@@ -555,6 +555,12 @@ impl<'m, 'p, 'f> Compiler<'m, 'p, 'f> {
         self.depth -= 1;
         let pure = !self.impure;
         (self.who, self.frame, self.impure, self.row, self.framed) = saved;
+        // Its operations marked as the let's, so a flat program computes it once.
+        if let Some(ops) = self.ops(&code).filter(|ops| ops.len() > 1) {
+            let mut marked = vec![Op::Let(actor, i, index, ops.len())];
+            marked.extend_from_slice(&ops);
+            self.flat.insert(address(&code), marked.into());
+        }
         let code = pure.then_some(code);
         self.inlined.insert((actor, i, who), code.clone());
         code

@@ -65,7 +65,14 @@ pub enum Op {
     Call(usize),
     /// Replace the frame by the call's result (the top).
     Return,
+    /// The next this many operations compute member let `(actor, let)` of the member at
+    /// the index: the same number wherever it stands in one run, so it is computed at its
+    /// first place and kept.
+    Let(ActorId, usize, Index, usize),
 }
+
+/// Member lets a program keeps after their first place (more are computed each time).
+const REGISTERS: usize = 8;
 
 /// One operation of a program ready to run: frames resolved to stack positions, the
 /// common arithmetic apart, spans kept aside (they are read only when a step fails).
@@ -90,6 +97,10 @@ enum Step {
     Builtin(Builtin, usize),
     /// Keep the top, dropping everything from position `k` below it.
     Collapse(usize),
+    /// Copy the top into register `r` (a let's value, at its first place).
+    Keep(usize),
+    /// Push register `r` (the let again).
+    Recall(usize),
 }
 
 /// A program ready to run.
@@ -122,17 +133,44 @@ impl Program {
                 }
             }
         };
-        for (at, op) in ops.iter().enumerate() {
+        // Lets kept in registers (by position), and those laid out: (register, the op
+        // their first place ends before).
+        let mut kept: Vec<(ActorId, usize, Index)> = Vec::new();
+        let mut open: Vec<(usize, usize)> = Vec::new();
+        let none = Span::default();
+        let mut at = 0;
+        while let Some(op) = ops.get(at) {
             close(&mut steps, &mut rules, at);
-            let none = Span::default();
+            while let Some(&(r, _)) = open.last().filter(|(_, end)| *end == at) {
+                open.pop();
+                steps.push(Step::Keep(r));
+                spans.push((none, none));
+            }
+            at += 1;
             let (step, span, rhs) = match *op {
+                Op::Let(a, i, index, len) => {
+                    match kept.iter().position(|k| *k == (a, i, index)) {
+                        // Again: its register, and past its operations.
+                        Some(r) => {
+                            at += len;
+                            (Step::Recall(r), none, none)
+                        }
+                        // First, outside a rule that may be skipped: computed, then kept.
+                        None if rules.is_empty() && kept.len() < REGISTERS => {
+                            open.push((kept.len(), at + len));
+                            kept.push((a, i, index));
+                            continue;
+                        }
+                        None => continue,
+                    }
+                }
                 Op::Const(x) => (Step::Const(x), none, none),
                 Op::Row => (Step::Row, none, none),
                 Op::Read(a, i, m, span) => (Step::Read(a, i, m), span, none),
                 Op::Audit(id, i, span, rule) => {
                     if rule > 0 {
                         // The rule that follows pushes the number (or is skipped, and this does).
-                        rules.push((steps.len(), at + 1 + rule));
+                        rules.push((steps.len(), at + rule));
                         steps.push(Step::Audit(id, i, 0));
                         spans.push((span, none));
                         continue;
@@ -161,10 +199,14 @@ impl Program {
                 Op::Return => (Step::Collapse(frames.pop()?), none, none),
             };
             depth = match step {
-                Step::Const(_) | Step::Row | Step::Read(..) | Step::Audit(..) | Step::Price(..) | Step::Copy(_) => {
-                    depth + 1
-                }
-                Step::Neg | Step::Detect(..) => depth,
+                Step::Const(_)
+                | Step::Row
+                | Step::Read(..)
+                | Step::Audit(..)
+                | Step::Price(..)
+                | Step::Copy(_)
+                | Step::Recall(_) => depth + 1,
+                Step::Neg | Step::Detect(..) | Step::Keep(_) => depth,
                 Step::Add | Step::Sub | Step::Mul | Step::Div | Step::Arith(_) => depth.checked_sub(1)?,
                 Step::Builtin(_, n) => depth.checked_sub(n)? + 1,
                 Step::Collapse(k) => k + 1,
@@ -177,6 +219,10 @@ impl Program {
             spans.push((span, rhs));
         }
         close(&mut steps, &mut rules, ops.len());
+        while let Some((r, _)) = open.pop() {
+            steps.push(Step::Keep(r));
+            spans.push((none, none));
+        }
         (depth == 1 && frames.is_empty() && rules.is_empty()).then_some(Program { steps, spans, depth: deepest })
     }
 
@@ -241,6 +287,7 @@ impl Program {
         // `sp` is the number of operands; `Program::new` checked every step's depth.
         let s = &mut stack[..];
         let mut sp = 0usize;
+        let mut registers = [0.0; REGISTERS];
         let push = |s: &mut [f64], sp: &mut usize, x: f64| {
             if let Some(slot) = s.get_mut(*sp) {
                 *slot = x;
@@ -321,6 +368,12 @@ impl Program {
                     sp = from;
                     push(s, &mut sp, r);
                 }
+                Step::Keep(r) => {
+                    if let (Some(x), Some(slot)) = (s.get(sp.wrapping_sub(1)), registers.get_mut(r)) {
+                        *slot = *x;
+                    }
+                }
+                Step::Recall(r) => push(s, &mut sp, registers.get(r).copied().unwrap_or(0.0)),
                 Step::Collapse(k) => {
                     let r = s.get(sp.wrapping_sub(1)).copied().unwrap_or(0.0);
                     sp = k;
