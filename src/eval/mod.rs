@@ -397,8 +397,6 @@ impl<'a> Evaluator<'a> {
     }
 }
 
-/// `x^y`, refusing a negative base to a fractional power and zero to a negative one
-/// (the result may still be non-finite).
 /// What a call of function `f` that returned `value` is: inside the family an audit
 /// examines, a call of the audit's detection function is the evaluated member's detection
 /// (see [`Env::detect_of`]), as the audit's name is its audit; otherwise `value`.
@@ -420,6 +418,8 @@ pub(crate) fn detected<E: Env + ?Sized>(
     }
 }
 
+/// `x^y`, refusing a negative base to a fractional power and zero to a negative one
+/// (the result may still be non-finite).
 pub(crate) fn power(x: f64, y: f64, span: Span) -> EvalResult<f64> {
     if x < 0.0 && y.fract() != 0.0 {
         return err(EvalErrorKind::Domain(format!("a negative base `{x}` to a fractional power")), span);

@@ -81,9 +81,7 @@ impl<'m> Code<'m> {
             caps: model.caps.iter().map(|k| (c.num(&k.lhs), c.num(&k.rhs))).collect(),
         }
     }
-}
 
-impl<'m> Code<'m> {
     /// `actor`'s payoff compiled for any member, with the parameter values of `state`
     /// (those the code was made with); `None` without a payoff.
     pub fn payoff(

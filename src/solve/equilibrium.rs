@@ -109,12 +109,10 @@ fn clear_caps(
     let mut z = |lambda: f64| -> Result<Excess, SolveError> {
         state.shadow[k] = lambda;
         steps.clear();
-        match clear_caps(cx, plan, state, markets, rest, &mut steps) {
-            Ok(_) => {}
-            Err(SolveError::Unbounded { .. }) => return Ok(Excess::exact(f64::INFINITY)),
-            Err(e) => return Err(e),
+        match bounded(clear_caps(cx, plan, state, markets, rest, &mut steps))? {
+            Some(_) => cx.cap_gap(state, k),
+            None => Ok(Excess::exact(f64::INFINITY)),
         }
-        cx.cap_gap(state, k)
     };
     let cap = &model.caps[k];
     let root = clear_market(&mut z, 1.0, 1e-12).map_err(|e| {
@@ -167,29 +165,24 @@ fn clear_markets(
                     Some(on) => solve_stages(cx, plan, state, 0, Trigger::Actors(on), &mut Touched::default()),
                     None => solve_all(cx, plan, state),
                 };
-                match solved {
-                    Ok(r) => (last_rounds, solved_at) = (r, Some(p)),
-                    // Demand that runs off to infinity at this price: excess demand is +inf.
-                    Err(SolveError::Unbounded { .. }) => return Ok(Excess::exact(f64::INFINITY)),
-                    Err(e) => return Err(e),
-                }
+                let Some(r) = bounded(solved)? else { return Ok(Excess::exact(f64::INFINITY)) };
+                (last_rounds, solved_at) = (r, Some(p));
                 excess(cx, state, m)
             };
             let root = clear_market(&mut z, 1.0, 1e-12).map_err(|e| market_error(model, m, e))?;
             // The state holds the responses to the last price tried; re-solve unless that
             // was the clearing price.
-            rounds = if solved_at == Some(root.x) {
-                last_rounds
-            } else {
-                state.prices[m] = root.x;
-                solve_all(cx, plan, state)?.max(last_rounds)
-            };
-            if solved_at == Some(root.x) {
-                if let Some(rest) = &rest {
-                    rounds =
-                        rounds.max(solve_stages(cx, plan, state, 0, Trigger::Actors(rest), &mut Touched::default())?);
+            rounds = match (solved_at == Some(root.x), &rest) {
+                (true, None) => last_rounds,
+                // Those left out answer the clearing price.
+                (true, Some(rest)) => {
+                    solve_stages(cx, plan, state, 0, Trigger::Actors(rest), &mut Touched::default())?.max(last_rounds)
                 }
-            }
+                (false, _) => {
+                    state.prices[m] = root.x;
+                    solve_all(cx, plan, state)?.max(last_rounds)
+                }
+            };
             cleared(cx, state, m)?;
             method.push(format!(
                 "market `{}` cleared by bracketing and Brent's method ({} evaluations of excess demand, {})",
@@ -210,11 +203,10 @@ fn clear_markets(
                     let old = state.prices[m];
                     let mut z = |p: f64| -> Result<Excess, SolveError> {
                         state.prices[m] = p;
-                        match solve_all(cx, plan, state) {
-                            Ok(r) => rounds = r,
-                            Err(SolveError::Unbounded { .. }) => return Ok(Excess::exact(f64::INFINITY)),
-                            Err(e) => return Err(e),
-                        }
+                        let Some(r) = bounded(solve_all(cx, plan, state))? else {
+                            return Ok(Excess::exact(f64::INFINITY));
+                        };
+                        rounds = r;
                         excess(cx, state, m)
                     };
                     let root = clear_market(&mut z, old.max(1.0), 1e-12).map_err(|e| market_error(model, m, e))?;
@@ -251,6 +243,16 @@ fn clear_markets(
         }
     }
     Ok(rounds)
+}
+
+/// A solve at a trial price or shadow price, `None` where a best response runs off to
+/// infinity (excess demand is then `+inf`).
+fn bounded<T>(solved: Result<T, SolveError>) -> Result<Option<T>, SolveError> {
+    match solved {
+        Ok(r) => Ok(Some(r)),
+        Err(SolveError::Unbounded { .. }) => Ok(None),
+        Err(e) => Err(e),
+    }
 }
 
 /// For a single-stage plan, the actors whose choices can move market `m`'s excess demand

@@ -229,34 +229,22 @@ impl Program {
     /// Runs the program in session `f` (`stack` is scratch space, reused across runs).
     pub fn run(&self, f: &mut Session<'_, '_>, stack: &mut Vec<f64>) -> Run<f64> {
         let env = f.env();
-        let state = env.state;
         let by_rule = |id| env.audit_by_rule(id);
-        let span = |pc: usize| self.spans.get(pc).map_or_else(Span::default, |s| s.0);
-        let held = Held { state, row: f.row() };
+        let held = Held { state: env.state, row: f.row() };
         self.execute(stack, Some(held), by_rule, |step, top, pc| match *step {
             Step::Row => Ok(f.row() as f64),
-            Step::Read(a, index, member) => {
-                let index = index.get(f);
-                match stored(state, a, index, member) {
-                    Some(Value::Num(x)) => Ok(*x),
-                    _ => ask(f, a, index, member, span(pc)),
-                }
-            }
+            // What the state does not hold as a number (`execute` read the rest).
+            Step::Read(a, index, member) => ask(f, a, index.get(f), member, self.span(pc)),
             Step::Audit(id, index, _) => {
-                let (index, span) = (index.get(f), span(pc));
-                // A round's draw, as `Fast::audit` reads it, without the session.
-                let value = match env.audit_by_rule(id) {
-                    true => f.audit(id, Some(index), span)?,
-                    false => env.audit_of(id, index, span)?,
-                };
-                Ok(as_num(&value, span)?)
+                let span = self.span(pc);
+                Ok(as_num(&f.audit(id, Some(index.get(f)), span)?, span)?)
             }
             Step::Price(id) => {
-                let span = span(pc);
+                let span = self.span(pc);
                 Ok(as_num(&env.market_price(id, span)?, span)?)
             }
             Step::Detect(id, index) => {
-                let span = span(pc);
+                let span = self.span(pc);
                 Ok(as_num(&env.detect_of(id, index.get(f), top, span)?, span)?)
             }
             _ => Ok(0.0),
@@ -363,8 +351,7 @@ impl Program {
                 }
                 Step::Builtin(b, n) => {
                     let from = sp.saturating_sub(n);
-                    let span = self.spans.get(pc).map_or_else(Span::default, |s| s.0);
-                    let r = builtin_nums(b, s.get(from..sp).unwrap_or(&[]), span)?;
+                    let r = builtin_nums(b, s.get(from..sp).unwrap_or(&[]), self.span(pc))?;
                     sp = from;
                     push(s, &mut sp, r);
                 }
@@ -383,6 +370,11 @@ impl Program {
             pc += 1;
         }
         Ok(s.get(sp.wrapping_sub(1)).copied().unwrap_or(0.0))
+    }
+
+    /// The span of step `pc`'s operation.
+    fn span(&self, pc: usize) -> Span {
+        self.spans.get(pc).map_or_else(Span::default, |s| s.0)
     }
 
     /// Step `pc`'s arithmetic of `x` and `y` where it needs more than the quick case

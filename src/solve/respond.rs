@@ -150,13 +150,11 @@ fn pattern_move(
     let mut moved = Vec::new();
     for &c in free {
         let (Some(x), Some(x0)) = (state_choice(&here[c]), start.get(c).and_then(state_choice)) else { continue };
-        let DomainKind::Interval { lo, hi, lo_open, hi_open } = &model.actors[actor].choices[c].domain.kind else {
+        if x == x0 {
             continue;
-        };
-        if x != x0 {
-            let lo_v = cx.num(state, lo, Some((actor, m)))?;
-            let hi_v = cx.num(state, hi, Some((actor, m)))?;
-            moved.push((c, x, x - x0, (lo_v, *lo_open), (hi_v, *hi_open)));
+        }
+        if let Some((lo, hi)) = interval(cx, state, actor, m, c)? {
+            moved.push((c, x, x - x0, lo, hi));
         }
     }
     if moved.len() < 2 {
@@ -348,7 +346,27 @@ fn optimise_choice(
     }
 }
 
-fn state_choice(v: &Value) -> Option<f64> {
+/// An end of an interval, and whether it is open.
+pub(super) type Bound = (f64, bool);
+
+/// Choice `c` of member `m`'s interval, its lower and upper end; `None` for another kind
+/// of domain.
+pub(super) fn interval(
+    cx: &Cx<'_>,
+    state: &State,
+    actor: ActorId,
+    m: i64,
+    c: usize,
+) -> Result<Option<(Bound, Bound)>, SolveError> {
+    let DomainKind::Interval { lo, hi, lo_open, hi_open } = &cx.model.actors[actor].choices[c].domain.kind else {
+        return Ok(None);
+    };
+    let at = Some((actor, m));
+    Ok(Some(((cx.num(state, lo, at)?, *lo_open), (cx.num(state, hi, at)?, *hi_open))))
+}
+
+/// A choice's value as a finite number, if it is one.
+pub(super) fn state_choice(v: &Value) -> Option<f64> {
     match v {
         Value::Num(x) if x.is_finite() => Some(*x),
         _ => None,

@@ -6,7 +6,7 @@
 //! afterwards, so this changes how fast a best response is found, not what it is.
 
 use super::context::Cx;
-use super::respond::{payoff, Follow};
+use super::respond::{interval, payoff, state_choice, Follow};
 use super::state::State;
 use super::SolveError;
 use crate::model::*;
@@ -35,22 +35,20 @@ pub fn newton_move(
     settled: f64,
     follow: &mut Follow<'_>,
 ) -> Result<Option<f64>, SolveError> {
-    let model = cx.model;
     let idx = (m - 1) as usize;
-    // (choice, lower end, upper end)
-    let mut vars = Vec::new();
+    // (choice, lower end, upper end), and where each is
+    let (mut vars, mut x) = (Vec::new(), Vec::new());
     for &c in free {
-        let DomainKind::Interval { lo, hi, .. } = &model.actors[actor].choices[c].domain.kind else { continue };
-        if number(&state.actors[actor].choices[idx][c]).is_none() {
-            continue;
+        let Some(v) = state_choice(&state.actors[actor].choices[idx][c]) else { continue };
+        if let Some(((lo, _), (hi, _))) = interval(cx, state, actor, m, c)? {
+            vars.push((c, lo, hi));
+            x.push(v);
         }
-        vars.push((c, cx.num(state, lo, Some((actor, m)))?, cx.num(state, hi, Some((actor, m)))?));
     }
     if vars.len() < 2 || vars.len() > MOST {
         return Ok(None);
     }
-    let start: Vec<f64> = vars.iter().filter_map(|(c, ..)| number(&state.actors[actor].choices[idx][*c])).collect();
-    let (mut x, mut best, mut taken) = (start, best, false);
+    let (mut best, mut taken) = (best, false);
     let mut at = |state: &mut State, point: &[f64]| -> Result<f64, SolveError> {
         for (&(c, ..), &v) in vars.iter().zip(point) {
             state.actors[actor].choices[idx][c] = Value::Num(v);
@@ -169,13 +167,6 @@ fn cholesky_solve(mut a: Vec<Vec<f64>>, mut b: Vec<f64>) -> Option<Vec<f64>> {
         b[i] = (b[i] - (i + 1..n).map(|k| a[k][i] * b[k]).sum::<f64>()) / a[i][i];
     }
     Some(b)
-}
-
-fn number(v: &Value) -> Option<f64> {
-    match v {
-        Value::Num(x) if x.is_finite() => Some(*x),
-        _ => None,
-    }
 }
 
 #[cfg(test)]
