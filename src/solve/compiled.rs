@@ -1072,23 +1072,15 @@ impl<'m, 'p, 'f> Compiler<'m, 'p, 'f> {
     /// Whether `e`'s value is `true` (any other value is not, as `count`, `all` and `any`
     /// see it).
     fn is_true(&mut self, e: &'m Expr) -> TruthCode<'m> {
-        if let ExprKind::Member {
-            actor,
-            member: member @ (MemberRef::Param(_) | MemberRef::Choice(_) | MemberRef::Random(_)),
-            of,
-        } = &e.kind
-        {
-            if let Some((a, index)) = self.known(of).filter(|(a, _)| a == actor) {
-                let (member, span) = (*member, e.span);
-                // As the state holds it, without a copy.
-                return Rc::new(move |f| {
-                    let i = index.get(f);
-                    match stored(f.env().state, a, i, member) {
-                        Some(v) => Ok(*v == Value::Bool(true)),
-                        None => Ok(f.env().member(a, i, member, span)? == Value::Bool(true)),
-                    }
-                });
-            }
+        if let Some((a, index, member, span)) = self.stored_truth(e) {
+            // As the state holds it, without a copy.
+            return Rc::new(move |f| {
+                let i = index.get(f);
+                match stored(f.env().state, a, i, member) {
+                    Some(v) => Ok(*v == Value::Bool(true)),
+                    None => Ok(f.env().member(a, i, member, span)? == Value::Bool(true)),
+                }
+            });
         }
         let v = self.value(e);
         Rc::new(move |f| Ok(v(f)? == Value::Bool(true)))

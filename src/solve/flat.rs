@@ -13,6 +13,9 @@ use crate::model::*;
 use crate::source::Span;
 use crate::syntax::ast::BinOp;
 
+mod columns;
+pub use columns::Columns;
+
 /// Which member of a family code reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Index {
@@ -26,9 +29,15 @@ impl Index {
     /// The index, in session `f`.
     #[inline]
     pub fn get(self, f: &Session<'_, '_>) -> i64 {
+        self.at(f.row())
+    }
+
+    /// The index, with `row` in the row register.
+    #[inline]
+    fn at(self, row: i64) -> i64 {
         match self {
             Index::At(i) => i,
-            Index::Row => f.row(),
+            Index::Row => row,
         }
     }
 }
@@ -43,6 +52,9 @@ pub enum Op {
     /// Push a member's parameter, choice or draw (the state's number, else the
     /// environment's answer, which also reports what is wrong).
     Read(ActorId, Index, MemberRef, Span),
+    /// Push 1 if a member's parameter, choice or draw is `true`, else 0 (the state's
+    /// value, else the environment's answer, which also reports what is wrong).
+    Truth(ActorId, Index, MemberRef, Span),
     /// Push what an audit's name is for a member of its family; when the audit goes by its
     /// probability rule (`Env::audit_by_rule`) and the rule follows as a whole program of
     /// this many operations, that program computes it, and is skipped otherwise.
@@ -81,6 +93,7 @@ enum Step {
     Const(f64),
     Row,
     Read(ActorId, Index, MemberRef),
+    Truth(ActorId, Index, MemberRef),
     /// The audit's name; its rule, when it has one, is the next this many steps.
     Audit(AuditId, Index, usize),
     Price(MarketId),
@@ -167,6 +180,7 @@ impl Program {
                 Op::Const(x) => (Step::Const(x), none, none),
                 Op::Row => (Step::Row, none, none),
                 Op::Read(a, i, m, span) => (Step::Read(a, i, m), span, none),
+                Op::Truth(a, i, m, span) => (Step::Truth(a, i, m), span, none),
                 Op::Audit(id, i, span, rule) => {
                     if rule > 0 {
                         // The rule that follows pushes the number (or is skipped, and this does).
@@ -202,6 +216,7 @@ impl Program {
                 Step::Const(_)
                 | Step::Row
                 | Step::Read(..)
+                | Step::Truth(..)
                 | Step::Audit(..)
                 | Step::Price(..)
                 | Step::Copy(_)
@@ -235,6 +250,7 @@ impl Program {
             Step::Row => Ok(f.row() as f64),
             // What the state does not hold as a number (`execute` read the rest).
             Step::Read(a, index, member) => ask(f, a, index.get(f), member, self.span(pc)),
+            Step::Truth(a, index, member) => truth(f, a, index.get(f), member, self.span(pc)),
             Step::Audit(id, index, _) => {
                 let span = self.span(pc);
                 Ok(as_num(&f.audit(id, Some(index.get(f)), span)?, span)?)
@@ -286,24 +302,35 @@ impl Program {
         while let Some(step) = self.steps.get(pc) {
             match *step {
                 Step::Const(x) => push(s, &mut sp, x),
-                Step::Audit(id, _, rule) if rule > 0 => {
-                    // Into the rule, or past it.
-                    if !by_rule(id) {
-                        let x = read(step, 0.0, pc)?;
-                        push(s, &mut sp, x);
-                        pc += rule;
-                    }
+                // Into the rule that follows.
+                Step::Audit(id, _, rule) if rule > 0 && by_rule(id) => {}
+                // Whether a round's audit examined the member as the state holds it, else
+                // as `read` answers; past the rule, if one follows.
+                Step::Audit(id, index, rule) => {
+                    let drawn = held.and_then(|h| {
+                        let m = usize::try_from(index.at(h.row) - 1).ok()?;
+                        audited(h.state, id)?.get(m).copied()
+                    });
+                    let x = match drawn {
+                        Some(hit) => f64::from(u8::from(hit)),
+                        None => read(step, 0.0, pc)?,
+                    };
+                    push(s, &mut sp, x);
+                    pc += rule;
                 }
                 // A known member's number and a price as the state holds them; the rest,
                 // and what is not a number, as `read` answers.
                 Step::Read(a, index, member) => {
-                    let stored = held.and_then(|h| match index {
-                        Index::At(i) => stored(h.state, a, i, member),
-                        Index::Row => stored(h.state, a, h.row, member),
-                    });
-                    let x = match stored {
+                    let x = match held.and_then(|h| stored(h.state, a, index.at(h.row), member)) {
                         Some(Value::Num(x)) => *x,
                         _ => read(step, 0.0, pc)?,
+                    };
+                    push(s, &mut sp, x);
+                }
+                Step::Truth(a, index, member) => {
+                    let x = match held.and_then(|h| stored(h.state, a, index.at(h.row), member)) {
+                        Some(v) => f64::from(u8::from(*v == Value::Bool(true))),
+                        None => read(step, 0.0, pc)?,
                     };
                     push(s, &mut sp, x);
                 }
@@ -314,7 +341,7 @@ impl Program {
                     };
                     push(s, &mut sp, x);
                 }
-                Step::Row | Step::Audit(..) => {
+                Step::Row => {
                     let x = read(step, 0.0, pc)?;
                     push(s, &mut sp, x);
                 }
@@ -336,16 +363,7 @@ impl Program {
                     sp -= 1;
                     let y = s.get(sp).copied().unwrap_or(0.0);
                     if let Some(x) = s.get_mut(sp.wrapping_sub(1)) {
-                        // As `arithmetic` computes, which also reports what fails.
-                        let r = match *step {
-                            Step::Add => *x + y,
-                            Step::Sub => *x - y,
-                            Step::Mul if *x == 0.0 || y == 0.0 => 0.0,
-                            Step::Mul => *x * y,
-                            Step::Div if y != 0.0 => *x / y,
-                            Step::Arith(BinOp::Pow) if y == 2.0 => *x * *x,
-                            _ => f64::NAN,
-                        };
+                        let r = quick(*step, *x, y);
                         *x = if r.is_nan() { self.arithmetic(pc, *x, y)? } else { r };
                     }
                 }
@@ -381,16 +399,34 @@ impl Program {
     /// (a power; a division by zero or a NaN, which it reports).
     #[cold]
     fn arithmetic(&self, pc: usize, x: f64, y: f64) -> Run<f64> {
-        let op = match self.steps.get(pc) {
-            Some(Step::Add) => BinOp::Add,
+        let (span, rhs) = self.spans.get(pc).copied().unwrap_or_default();
+        Ok(arithmetic(self.operation(pc), x, y, span, rhs)?)
+    }
+
+    /// The operation of arithmetic step `pc`.
+    fn operation(&self, pc: usize) -> BinOp {
+        match self.steps.get(pc) {
             Some(Step::Sub) => BinOp::Sub,
             Some(Step::Mul) => BinOp::Mul,
             Some(Step::Div) => BinOp::Div,
             Some(Step::Arith(op)) => *op,
             _ => BinOp::Add,
-        };
-        let (span, rhs) = self.spans.get(pc).copied().unwrap_or_default();
-        Ok(arithmetic(op, x, y, span, rhs)?)
+        }
+    }
+}
+
+/// An arithmetic step's quick case, as [`arithmetic`] computes it (NaN: not quick, a
+/// power or a failure, which `arithmetic` computes or reports).
+#[inline(always)]
+fn quick(step: Step, x: f64, y: f64) -> f64 {
+    match step {
+        Step::Add => x + y,
+        Step::Sub => x - y,
+        Step::Mul if x == 0.0 || y == 0.0 => 0.0,
+        Step::Mul => x * y,
+        Step::Div if y != 0.0 => x / y,
+        Step::Arith(BinOp::Pow) if y == 2.0 => x * x,
+        _ => f64::NAN,
     }
 }
 
@@ -407,6 +443,24 @@ struct Held<'s> {
 #[inline(never)]
 fn ask(f: &mut Session<'_, '_>, a: ActorId, index: i64, member: MemberRef, span: Span) -> Run<f64> {
     Ok(as_num(&f.env().member(a, index, member, span)?, span)?)
+}
+
+/// Whether a member's parameter, choice or draw is `true`, as the environment answers (1 or 0).
+#[cold]
+#[inline(never)]
+fn truth(f: &mut Session<'_, '_>, a: ActorId, index: i64, member: MemberRef, span: Span) -> Run<f64> {
+    Ok(f64::from(u8::from(f.env().member(a, index, member, span)? == Value::Bool(true))))
+}
+
+/// Who a round's audit `id` examined (as `Env::audit_of` reads it), when the state holds
+/// a round's draws and the audit is in force.
+#[inline]
+fn audited(state: &State, id: AuditId) -> Option<&[bool]> {
+    let draws = state.draws.as_ref()?;
+    if state.inactive.audits.get(id).copied().unwrap_or(false) {
+        return None;
+    }
+    draws.audited.get(id).map(Vec::as_slice)
 }
 
 /// A member parameter, choice or round's draw as the state holds it, if the member exists.

@@ -112,6 +112,14 @@ pub(crate) fn render(t: &T, cx: &Ctx) -> String {
             inner.depth += 1;
             inner.atoms.extend(cx.members.iter().map(|m| m.replace('#', &d)));
             let filter = f.as_ref().map(|c| format!(" where {}", render_c(c, &inner))).unwrap_or_default();
+            // A family's own truth value (a member written `(if #.s then 1 else 0)` in the
+            // context) counted, or quantified, as it is stored.
+            let flag = cx.members.iter().find_map(|m| m.strip_prefix("(if #.")?.strip_suffix(" then 1 else 0)"));
+            if let Some(flag) = flag.filter(|_| *o % 6 == 5 && *o % 4 != 0) {
+                let agg = ["count", "all", "any"][*o as usize % 4 - 1];
+                let counted = format!("{agg}({d} in D{filter}: {d}.{flag})");
+                return if agg == "count" { counted } else { format!("(if {counted} then 1 else 0)") };
+            }
             if *o % 6 == 5 {
                 let body = render_c(&C::Cmp(*o, (**b).clone(), T::Num(*o)), &inner);
                 return format!("count({d} in D{filter}: {body})");

@@ -268,8 +268,12 @@ macro_rules! same {
 }
 
 fn agree(p: &Parts, seed: u64) -> Result<(), TestCaseError> {
-    let text = regime(p);
-    let checked = crate::session::check_source("round.gov", &text);
+    agree_on(&regime(p), seed)
+}
+
+/// Checks the regime `text` at three random states, one replication's code throughout.
+fn agree_on(text: &str, seed: u64) -> Result<(), TestCaseError> {
+    let checked = crate::session::check_source("round.gov", text);
     prop_assume!(checked.model.is_some());
     let model = checked.model.unwrap_or_default();
     let Some(sim) = model.simulations.first() else { return Ok(()) };
@@ -354,6 +358,62 @@ proptest! {
     fn round_code_agrees_with_tree(p in parts(), seed in any::<u64>()) {
         // The checker recurses deeper than a test thread's stack allows (see ARCHITECTURE.md).
         let result = crate::testing::deep(move || agree(&p, seed));
+        result?;
+    }
+}
+
+/// Metrics over a family large enough to be read a column at a time (see
+/// `solve::flat::columns`): lets kept and recalled, calls on frames, the audit read inside
+/// the family with its rule skipped, detection, prices, builtins, powers, the member's
+/// index, a known member, truth values counted and quantified, and a division that fails
+/// for some members (the fold gives up and the members are run one by one).
+const FAMILY: &str = "param a: Real = 2.5
+param n: Int = 10
+fn d(x: Real): Prob = min(1, max(0, 0.25 + x / 10))
+fn g(x: Real, y: Real): Real = x * y - x / (abs(y) + 3)
+actor D[i in 1..n] {
+    param A: Real = 1 + i / 4
+    choose c: Real in [0, inf)
+    choose e: Real in [0, 1]
+    random s ~ Bernoulli(0.5)
+    random eps: Real ~ Normal(0, 1)
+    let x = e * c + eps
+    let w = i * eps - x
+    let fine = rho * d(x) * (a * x + x^2)
+    fn v(y: Real): Real = g(y, c) + A
+    payoff A * sqrt(c) - m.price * c - fine
+}
+market m {
+    supply 10
+    demand sum(k in D: k.c)
+    price: Real
+}
+audit rho: Prob = min(m.price / a, 0.5)   cost 1   on D   detect d
+simulate s {
+    state t0: Real = 0
+    update t0 = t0 + 1
+    metric kept = sum(k in D: k.x * k.x - k.x / 2 + k.w)
+    metric called = sum(k in D: g(k.c, k.eps) + k.v(k.A))
+    metric fines = sum(k in D: k.fine)
+    metric spread = mean(k in D: -k.eps + m.price)
+    metric top = max(k in D: min(k.c, D[1].c) + sqrt(abs(k.eps)) + k.A^3 + D[2].eps)
+    metric low = product(k in D: 1 + k.e / 10)
+    metric least = min(k in D: k.e^0.5)
+    metric heads = count(k in D: k.s)
+    metric every = if all(k in D: k.s) then 1 else 0
+    metric some = if any(k in D: k.s) then 1 else 0
+    metric shaky = sum(k in D: k.c / k.eps)
+}
+";
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, failure_persistence: None, ..ProptestConfig::default() })]
+
+    #[test]
+    fn round_code_agrees_with_tree_on_a_family_read_in_columns(seed in any::<u64>()) {
+        let checked = crate::session::check_source("family.gov", FAMILY);
+        prop_assert!(checked.model.is_some(), "the regime checks");
+        let result = crate::testing::deep(move || agree_on(FAMILY, seed));
         result?;
     }
 }

@@ -7,8 +7,10 @@
 use super::{Compiler, Index, NumCode, Row, Session, ValueCode, Who};
 use crate::eval::fast::{logical, Acc, Binding};
 use crate::model::*;
+use crate::solve::flat::{Columns, Op, Program};
 use crate::source::Span;
 use crate::syntax::ast::AggOp;
+use std::cell::RefCell;
 use std::rc::Rc;
 
 impl<'m> Compiler<'m, '_, '_> {
@@ -32,8 +34,11 @@ impl<'m> Compiler<'m, '_, '_> {
         let body = self.num(body);
         let bind = self.leave_body(var, row, saved);
         // Code that reads the members through the row register alone, without a filter:
-        // the members are only put in the register.
+        // the members are only put in the register, or, for a flat program, taken all at once.
         if bind.row && !bind.local && filter.is_none() {
+            if let Some(program) = self.ops(&body).and_then(|ops| Program::new(&ops)) {
+                return Some(fold(program, op, domain, span));
+            }
             return Some(Rc::new(move |f| {
                 let n = f.items(domain)?.len();
                 let (mut acc, saved) = (Acc::new(op), f.row());
@@ -69,14 +74,57 @@ impl<'m> Compiler<'m, '_, '_> {
         }
         let (row, saved) = self.enter_body(var, domain);
         let filter = filter.map(|x| self.truth(x));
+        let truth = self.stored_truth(body);
         let body = self.is_true(body);
         let bind = self.leave_body(var, row, saved);
+        if bind.row && !bind.local && filter.is_none() {
+            // A member's own truth value, all members at once: how many are true.
+            let row_truth = truth.filter(|(_, index, ..)| *index == Index::Row);
+            if let Some((program, span)) = row_truth
+                .and_then(|(a, index, member, span)| Some((Program::new(&[Op::Truth(a, index, member, span)])?, span)))
+            {
+                let count = fold(program, AggOp::Sum, domain, span);
+                return Some(Rc::new(move |f| {
+                    let n = f.items(domain)?.len();
+                    let trues = count(f)? as usize;
+                    Ok(logical(op, trues, trues == n))
+                }));
+            }
+            // The members only put in the register.
+            return Some(Rc::new(move |f| {
+                let n = f.items(domain)?.len();
+                let (mut trues, saved) = (0usize, f.row());
+                let counted: super::Run<()> = (1..=n as i64).try_for_each(|k| {
+                    f.set_row(k);
+                    trues += usize::from(body(f)?);
+                    Ok(())
+                });
+                f.set_row(saved);
+                counted?;
+                Ok(logical(op, trues, trues == n))
+            }));
+        }
         Some(Rc::new(move |f| {
             let items = f.items(domain)?;
             let filter = |s: &mut Session<'_, '_>| filter.as_ref().map_or(Ok(true), |c| c(s).map_err(|e| *e));
             let (trues, all) = f.count_true(bind, items, filter, |s| body(s).map_err(|e| *e))?;
             Ok(logical(op, trues, all))
         }))
+    }
+
+    /// The family member, if `e` is one of its parameters, choices or draws, whose truth
+    /// value `is_true` reads as the state holds it.
+    pub(super) fn stored_truth(&self, e: &Expr) -> Option<(ActorId, Index, MemberRef, Span)> {
+        let ExprKind::Member {
+            actor,
+            member: member @ (MemberRef::Param(_) | MemberRef::Choice(_) | MemberRef::Random(_)),
+            of,
+        } = &e.kind
+        else {
+            return None;
+        };
+        let (a, index) = self.known(of).filter(|(a, _)| a == actor)?;
+        Some((a, index, *member, e.span))
     }
 
     /// Whether an aggregate over `domain` is compiled here: a family or a range, with an
@@ -118,4 +166,20 @@ impl<'m> Compiler<'m, '_, '_> {
             _ => None,
         }
     }
+}
+
+/// A `sum`, `product`, `mean`, `min` or `max` over the members of a family, each the
+/// value of `program` with the member in the row register.
+fn fold<'m>(program: Program, op: AggOp, domain: &'m Domain, span: Span) -> NumCode<'m> {
+    let scratch = RefCell::new(Columns::default());
+    Rc::new(move |f| {
+        let n = f.items(domain)?.len() as i64;
+        let mut acc = Acc::new(op);
+        match scratch.try_borrow_mut() {
+            Ok(mut scratch) => program.fold(f, n, &mut acc, &mut scratch)?,
+            // Folding inside itself (through the fast evaluator): scratch space of its own.
+            Err(_) => program.fold(f, n, &mut acc, &mut Columns::default())?,
+        }
+        Ok(acc.finish(span)?)
+    })
 }
