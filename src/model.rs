@@ -701,6 +701,8 @@ pub struct Scenario {
     pub items: Vec<crate::syntax::ast::Item>,
     /// Where declared.
     pub span: Span,
+    /// Where its name is written.
+    pub name_span: Span,
 }
 
 /// A `compare` across scenarios.

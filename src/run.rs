@@ -57,11 +57,11 @@ pub fn run(model: &Model, scenarios: &dyn Scenarios, scenario: Option<&str>) -> 
     let state = &solution.state;
     let mut checks = Vec::new();
     for c in &model_ref.checks {
-        checks.push(decide_check(model_ref, state, c).map_err(|e| vec![e.to_diagnostic()])?);
+        checks.push(decide_check(model_ref, state, c).map_err(|d| vec![d])?);
     }
     let mut expects = Vec::new();
     for e in &model_ref.expects {
-        expects.push(decide_expect(model_ref, state, e).map_err(|e| vec![e.to_diagnostic()])?);
+        expects.push(decide_expect(model_ref, state, e).map_err(|d| vec![d])?);
     }
     let mut solved: Vec<(String, Option<Model>, Solution)> = Vec::new();
     if scenario.is_none() {
@@ -124,12 +124,12 @@ fn scenario_questions(
             span.source == s.span.source && span.start >= s.span.start && span.end <= s.span.end
         };
         for c in m_ref.checks.iter().filter(|c| inside(c.span)) {
-            let mut v = decide_check(m_ref, &solution.state, c).map_err(|e| vec![e.to_diagnostic()])?;
+            let mut v = decide_check(m_ref, &solution.state, c).map_err(|d| vec![d])?;
             v.name = format!("{}.{}", s.name, v.name);
             checks.push(v);
         }
         for e in m_ref.expects.iter().filter(|e| inside(e.span)) {
-            let mut v = decide_expect(m_ref, &solution.state, e).map_err(|e| vec![e.to_diagnostic()])?;
+            let mut v = decide_expect(m_ref, &solution.state, e).map_err(|d| vec![d])?;
             v.name = format!("{}.{}", s.name, v.name);
             expects.push(v);
         }
@@ -150,7 +150,13 @@ pub fn solve_named(
     let m = scenarios.model_for(name)?;
     let solution = {
         let scenario = m.scenarios.iter().find(|s| s.name == name);
-        solve(&m, scenario).map_err(|e| vec![e.to_diagnostic()])?
+        solve(&m, scenario).map_err(|e| {
+            let d = e.to_diagnostic();
+            vec![match scenario {
+                Some(s) => d.context(s.name_span, format!("while solving scenario `{name}`")),
+                None => d,
+            }]
+        })?
     };
     Ok((Some(m), solution))
 }

@@ -29,6 +29,11 @@ impl Span {
         self.start as usize..self.end as usize
     }
 
+    /// Whether `other` lies within this span.
+    pub fn contains(&self, other: Span) -> bool {
+        self.source == other.source && self.start <= other.start && other.end <= self.end
+    }
+
     /// The smallest span covering both (same source assumed; falls back to `self`).
     pub fn to(&self, other: Span) -> Span {
         if self.source != other.source {

@@ -3,6 +3,7 @@
 //! refinement of the tightest point over an interval (with the grid size) — and shows
 //! the counterexample or witness with its values.
 
+use crate::diag::Diagnostic;
 use crate::eval::{EvalError, EvalErrorKind, Evaluator};
 use crate::model::*;
 use crate::report::{show_value, value_with_unit};
@@ -37,15 +38,21 @@ pub struct Verdict {
     pub span: Span,
 }
 
-/// Decides a `check` at a state.
-pub fn decide_check(model: &Model, state: &State, check: &Check) -> Result<Verdict, SolveError> {
+/// Decides a `check` at a state; a failure inside a function it calls also points at the check.
+pub fn decide_check(model: &Model, state: &State, check: &Check) -> Result<Verdict, Diagnostic> {
     let mut frame = vec![Value::Num(0.0); check.frame_size.max(1)];
-    let (holds, method, detail) = decide(model, state, &check.prop, &mut frame)?;
+    let (holds, method, detail) = decide(model, state, &check.prop, &mut frame)
+        .map_err(|e| e.to_diagnostic().context(check.span, format!("while deciding check `{}`", check.name)))?;
     Ok(Verdict { name: check.name.clone(), holds, method, detail, span: check.span })
 }
 
-/// Decides an `expect` at a state.
-pub fn decide_expect(model: &Model, state: &State, expect: &Expect) -> Result<Verdict, SolveError> {
+/// Decides an `expect` at a state; a failure inside a function it calls also points at the expect.
+pub fn decide_expect(model: &Model, state: &State, expect: &Expect) -> Result<Verdict, Diagnostic> {
+    evaluate_expect(model, state, expect)
+        .map_err(|e| e.to_diagnostic().context(expect.span, format!("while deciding expect `{}`", expect.name)))
+}
+
+fn evaluate_expect(model: &Model, state: &State, expect: &Expect) -> Result<Verdict, SolveError> {
     let env = RunEnv::new(model, state);
     let (holds, detail) = match (&expect.sides, &expect.prop) {
         (Some((a, b)), _) => {

@@ -492,6 +492,7 @@ impl<'a> Checker<'a> {
             fixes: Vec::new(),
             items: Vec::new(),
             span,
+            name_span: s.name.span,
         };
         for change in &s.changes {
             let mut ctx = Ctx::new(None, None);

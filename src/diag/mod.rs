@@ -72,6 +72,15 @@ impl Diagnostic {
         self
     }
 
+    /// Adds a secondary label saying what was being done at `span` when the failure
+    /// happened elsewhere (in a function it called); nothing when the failure lies within it.
+    pub fn context(self, span: Span, message: impl Into<String>) -> Diagnostic {
+        if span.contains(self.primary.span) {
+            return self;
+        }
+        self.with(span, message)
+    }
+
     /// Sets the help line.
     pub fn help(mut self, help: impl Into<String>) -> Diagnostic {
         self.help = Some(help.into());

@@ -250,11 +250,7 @@ impl Session {
             // A proposition over an interval is decided as a `check` is: search, not enumeration.
             Err(e) if e.kind == EvalErrorKind::Continuous && *ty == Type::Bool => {
                 let check = Check { name: INPUT.into(), prop: input.value.clone(), frame_size: 0, span };
-                match self
-                    .state
-                    .solve()
-                    .and_then(|s| decide_check(model, &s.state, &check).map_err(|e| vec![e.to_diagnostic()]))
-                {
+                match self.state.solve().and_then(|s| decide_check(model, &s.state, &check).map_err(|d| vec![d])) {
                     Ok(v) => {
                         let detail = if v.detail.is_empty() { String::new() } else { format!("  {}\n", v.detail) };
                         reply.out(format!("{}\n  decided by {}\n{detail}", v.holds, v.method));

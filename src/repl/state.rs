@@ -102,7 +102,7 @@ impl State {
         }
         let model = model.clone();
         let solution = self.solve()?;
-        let as_diag = |e: crate::solve::SolveError| vec![e.to_diagnostic()];
+        let as_diag = |d| vec![d];
         let mut checks = Vec::new();
         for c in model.checks.iter().filter(|c| typed(c.span)) {
             checks.push(decide_check(&model, &solution.state, c).map_err(as_diag)?);

@@ -73,6 +73,7 @@ impl Variant {
             fixes: Vec::new(),
             items: Vec::new(),
             span: spans.first().copied().unwrap_or_default(),
+            name_span: spans.first().copied().unwrap_or_default(),
         };
         if let Some(s) = &self.scenario {
             scenario.sets.extend(s.sets.iter().cloned());
@@ -124,12 +125,12 @@ impl PointSolver {
                 }
                 SweepMetricKind::Check(name) => {
                     let Some(c) = model.checks.iter().find(|c| c.name == *name) else { continue };
-                    let v = decide_check(model, state, c).map_err(|e| e.to_diagnostic())?;
+                    let v = decide_check(model, state, c)?;
                     out.push(category(&metric.name, if v.holds { "holds" } else { "fails" }));
                 }
                 SweepMetricKind::Expect(name) => {
                     let Some(x) = model.expects.iter().find(|x| x.name == *name) else { continue };
-                    let v = decide_expect(model, state, x).map_err(|e| e.to_diagnostic())?;
+                    let v = decide_expect(model, state, x)?;
                     out.push(category(&metric.name, if v.holds { "ok" } else { "fails" }));
                 }
                 SweepMetricKind::Threshold(name) => {
