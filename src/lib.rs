@@ -1,7 +1,8 @@
 //! gov: a language and interpreter for governance mechanisms.
 //!
-//! The pipeline is source → [`syntax`] (parse) → [`resolve`] → [`check`] → `Model`
-//! → solve / simulate → report. See `ARCHITECTURE.md` for the map.
+//! The pipeline is source → [`syntax`] (parse) → [`check`] (resolve names, check types
+//! and units) → [`model::Model`] → [`solve`] / [`simulate`] → [`report`]. See
+//! `ARCHITECTURE.md` for the map.
 
 pub mod check;
 pub mod diag;

@@ -1,9 +1,11 @@
-//! Straight-line numeric code — constants, a known member's parameters, choices, draws,
-//! audit and detection, prices, arithmetic, builtins and calls whose bodies are such code — as a
-//! flat postfix program run over a stack of numbers. [`compiled`](super::compiled) emits it next to its closures for the
-//! nodes that allow it; each operation calls the same arithmetic as the closure it stands
-//! for, operands are evaluated left to right as there, so a program computes exactly what
-//! its closure does (the first failure included) with a fraction of the calls.
+//! Straight-line numeric code — constants, a known member's parameters, choices, draws
+//! (or their truth as 1 or 0), audit and detection, prices, arithmetic, builtins and calls
+//! whose bodies are such code — as a flat postfix program run over a stack of numbers, or,
+//! over all members of a family at once, over a stack of columns ([`columns`]).
+//! [`compiled`](super::compiled) emits it next to its closures for the nodes that allow
+//! it; each operation calls the same arithmetic as the closure it stands for, operands are
+//! evaluated left to right as there, so a program computes exactly what its closure does
+//! (the first failure included) with a fraction of the calls.
 
 use super::compiled::{Run, Session};
 use super::state::State;
