@@ -125,6 +125,15 @@ fn usage_error(e: clap::Error) -> i32 {
     EXIT_INPUT
 }
 
+/// A flag's count (`--rounds`, `--reps`, `--threads`): a whole number of at least 1, said
+/// plainly of a 0, a negative number or a word.
+pub(crate) fn count(text: &str) -> Result<u64, String> {
+    match text.trim().parse::<i128>() {
+        Ok(n) => u64::try_from(n).ok().filter(|n| *n >= 1).ok_or_else(|| format!("{n} is not at least 1")),
+        Err(_) => Err(format!("`{text}` is not a whole number")),
+    }
+}
+
 /// Writes text to stdout, ignoring a closed pipe.
 pub(crate) fn out(text: &str) {
     let _ = std::io::stdout().write_all(text.as_bytes());

@@ -23,10 +23,10 @@ pub struct SimulateArgs {
     #[arg(long, value_name = "NAME")]
     sim: Option<String>,
     /// Rounds per replication (overrides the file).
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    #[arg(long, value_name = "N", value_parser = super::count, allow_negative_numbers = true)]
     rounds: Option<u64>,
     /// Independent replications (overrides the file).
-    #[arg(long, value_name = "M", value_parser = clap::value_parser!(u64).range(1..))]
+    #[arg(long, value_name = "M", value_parser = super::count, allow_negative_numbers = true)]
     reps: Option<u64>,
     /// Master seed; replication r uses stream r of ChaCha12 seeded with it (overrides the file).
     #[arg(long, value_name = "S")]
@@ -41,7 +41,7 @@ pub struct SimulateArgs {
     #[arg(long, value_name = "DIR")]
     out: Option<std::path::PathBuf>,
     /// Worker threads (default: all cores); the output does not depend on it.
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    #[arg(long, short = 'j', visible_alias = "jobs", value_name = "N", value_parser = super::count, allow_negative_numbers = true)]
     threads: Option<u64>,
     /// Print the summary as JSON on stdout (schema: docs/json.md).
     #[arg(long)]

@@ -52,9 +52,9 @@ pub struct SweepArgs {
     /// `SLURM_ARRAY_TASK_ID`, `SLURM_ARRAY_TASK_MIN` and `SLURM_ARRAY_TASK_COUNT`.
     #[arg(long, value_name = "I/N")]
     shard: Option<String>,
-    /// Threads to solve with (default: one per core).
-    #[arg(long, short, value_name = "N")]
-    jobs: Option<usize>,
+    /// Threads to solve with (default: one per core); the output does not depend on it.
+    #[arg(long, short, visible_alias = "threads", value_name = "N", value_parser = super::count, allow_negative_numbers = true)]
+    jobs: Option<u64>,
     /// No progress bar.
     #[arg(long, short)]
     quiet: bool,
@@ -151,7 +151,8 @@ fn solve_with_progress(plan: &Plan, points: std::ops::Range<usize>, args: &Sweep
     }
     let tick = || bar.inc(1);
     let solve = || gov::sweep::run(plan, points.clone(), &STOP, &tick);
-    let results = match args.jobs.map(|n| rayon::ThreadPoolBuilder::new().num_threads(n.max(1)).build()) {
+    let threads = |n: u64| usize::try_from(n).unwrap_or(usize::MAX);
+    let results = match args.jobs.map(|n| rayon::ThreadPoolBuilder::new().num_threads(threads(n)).build()) {
         Some(Ok(pool)) => pool.install(solve),
         _ => solve(),
     };
