@@ -27,6 +27,9 @@ const COORDINATE_ROUNDS: usize = 100;
 const SLIDES: usize = 6;
 /// A choice that moves no further than this (relative) leaves the others settled.
 const SETTLED: f64 = 1e-8;
+/// A maximiser this far (relative) from where a choice stands, and no better, is on a
+/// plateau of the payoff: the choice stays.
+const PLATEAU: f64 = 1e-6;
 
 /// What a best response changed.
 #[derive(Debug, Clone, Copy, Default)]
@@ -70,7 +73,7 @@ pub fn respond(
                 continue;
             }
             let (before, gain_from) = (state.actors[actor].choices[idx][c].clone(), best);
-            best = optimise_choice(cx, state, actor, m, c, follow)?;
+            best = optimise_choice(cx, state, actor, m, c, best, follow)?;
             stale[k] = false;
             if best > gain_from && distance(&before, &state.actors[actor].choices[idx][c]) > SETTLED {
                 for (j, s) in stale.iter_mut().enumerate() {
@@ -224,13 +227,20 @@ fn distance(x: &Value, y: &Value) -> f64 {
     }
 }
 
-/// Optimises one choice of one member; leaves the state at the best value; returns the payoff.
+/// Optimises one choice of one member, whose payoff is `current` as it stands; leaves the
+/// state at the best value and returns the payoff. An interval choice whose best value is
+/// found far from where it stands, and exactly as good, stays: along a flat payoff every
+/// point is a maximiser, and a choice moved to whichever the search met first would wander
+/// over them from one round of best responses to the next, never settling. (A finite
+/// choice goes to the first of its best values, the same every round.)
+#[allow(clippy::too_many_arguments)]
 fn optimise_choice(
     cx: &Cx<'_>,
     state: &mut State,
     actor: ActorId,
     m: i64,
     c: usize,
+    current: f64,
     follow: &mut Follow<'_>,
 ) -> Result<f64, SolveError> {
     let model = cx.model;
@@ -297,7 +307,7 @@ fn optimise_choice(
             if result.is_err() {
                 // The choice stays where it was, not at the last point tried (far out, for
                 // a payoff that grows without bound).
-                state.actors[actor].choices[idx][c] = before_value;
+                state.actors[actor].choices[idx][c] = before_value.clone();
             }
             let best = match result {
                 Ok(max) => max,
@@ -323,6 +333,20 @@ fn optimise_choice(
                     }))
                 }
             };
+            // On a plateau (the search's best exactly as good as where the choice stands, and
+            // far from it) the choice stays, if it is still as good once the later stages
+            // answer it. A point near it as good is the top of a smooth payoff, equal to
+            // rounding: there the search's point is the sharper.
+            let stood = state_choice(&before_value).filter(|x| *x >= lo_v && *x <= hi_v);
+            let far = |x: f64| distance(&Value::Num(x), &Value::Num(best.x)) > PLATEAU;
+            if best.value == current && stood.is_some_and(far) {
+                state.actors[actor].choices[idx][c] = before_value;
+                follow(state)?;
+                let stays = payoff(cx, state, actor, m)?;
+                if stays >= best.value {
+                    return Ok(stays);
+                }
+            }
             state.actors[actor].choices[idx][c] = Value::Num(best.x);
             follow(state)?;
             payoff(cx, state, actor, m)
