@@ -30,6 +30,15 @@ use crate::source::Span;
 pub enum SolveError {
     /// An expression failed to evaluate (division by zero, `sqrt` of a negative, ...).
     Eval(EvalError),
+    /// An expression failed while a member's best response was sought.
+    InResponse {
+        /// The failure.
+        inner: EvalError,
+        /// The member, as reports name it (`Developer[2]`).
+        who: String,
+        /// Its actor's payoff (or declaration, without one).
+        span: Span,
+    },
     /// A parameter value violates its `where` constraint.
     Constraint {
         /// The parameter.
@@ -141,6 +150,15 @@ impl SolveError {
     pub fn to_diagnostic(&self) -> Diagnostic {
         match self {
             SolveError::Eval(e) => eval_diagnostic(e),
+            SolveError::InResponse { inner, who, span } => {
+                // Whose response it was, on the payoff when the failure is elsewhere.
+                let (d, what) = (eval_diagnostic(inner), format!("while finding the best response of `{who}`"));
+                if span.contains(d.primary.span) {
+                    d.note(what)
+                } else {
+                    d.with(*span, what)
+                }
+            }
             SolveError::Constraint { name, value, constraint } => {
                 Diagnostic::new(Code::E0308, *value, format!("the value of `{name}` violates its constraint"))
                     .label("this value")

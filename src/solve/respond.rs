@@ -38,8 +38,28 @@ pub struct Response {
     pub change: f64,
 }
 
-/// Moves member `m` (1-based) of `actor` to a best response and re-runs `follow`.
+/// Moves member `m` (1-based) of `actor` to a best response and re-runs `follow`. A
+/// failing expression is reported with the member whose response it failed in.
 pub fn respond(
+    cx: &Cx<'_>,
+    state: &mut State,
+    actor: ActorId,
+    m: i64,
+    follow: &mut Follow<'_>,
+) -> Result<Response, SolveError> {
+    search(cx, state, actor, m, follow).map_err(|e| match e {
+        SolveError::Eval(inner) => {
+            let model = cx.model;
+            let a = model.actors.get(actor);
+            let span = a.map(|a| a.payoff.as_ref().map_or(a.span, |p| p.span)).unwrap_or(inner.span);
+            SolveError::InResponse { inner, who: crate::report::member_name(model, actor, m), span }
+        }
+        other => other,
+    })
+}
+
+/// [`respond`]'s search.
+fn search(
     cx: &Cx<'_>,
     state: &mut State,
     actor: ActorId,
