@@ -27,8 +27,8 @@ const COORDINATE_ROUNDS: usize = 100;
 const SLIDES: usize = 6;
 /// A choice that moves no further than this (relative) leaves the others settled.
 const SETTLED: f64 = 1e-8;
-/// A maximiser this far (relative) from where a choice stands, and no better, is on a
-/// plateau of the payoff: the choice stays.
+/// A maximiser this far (relative) from where a choice stands, and exactly as good, is
+/// on a plateau of the payoff: the choice stays.
 const PLATEAU: f64 = 1e-6;
 
 /// What a best response changed.
