@@ -81,6 +81,11 @@ impl Env for ConstEnv<'_> {
             let name = self.model.params.get(id).map(|p| p.name.as_str()).unwrap_or("?");
             return Self::not_constant(&format!("parameter `{name}` has no value"), span);
         };
+        // A value already reported as wrong (an unknown name in `--set Q=abc`) is no number
+        // to compute with: what depends on it is not constant, not a consequent error.
+        if default.ty.is_lenient() {
+            return Self::not_constant("an erroneous parameter value", span);
+        }
         self.cache.busy.borrow_mut()[id] = true;
         let v = self.top().eval(default);
         self.cache.busy.borrow_mut()[id] = false;
