@@ -577,7 +577,8 @@ impl<'a, E: Env + ?Sized> Fast<'a, E> {
         }
     }
 
-    fn global_let(&mut self, id: LetId, span: Span) -> EvalResult<Value> {
+    /// Global let `id`, memoised (evaluated at file scope: it reads no frame).
+    pub(crate) fn global_let(&mut self, id: LetId, span: Span) -> EvalResult<Value> {
         let model = self.model;
         let Some(l) = model.lets.get(id) else {
             return err(EvalErrorKind::Shape("unknown let".into()), span);

@@ -10,7 +10,7 @@
 
 use super::flat::{stored, Index, Op, Program};
 use super::state::{RunEnv, State};
-use crate::eval::fast::{arithmetic, Callees, Fast};
+use crate::eval::fast::{arithmetic, parameters_alone, Callees, Fast};
 use crate::eval::{as_bool, as_num, builtin_nums, err, Env, EvalError, EvalErrorKind, EvalResult};
 use crate::model::*;
 use crate::source::Span;
@@ -207,6 +207,8 @@ struct Compiler<'m, 'p, 'f> {
     lets: HashMap<(ActorId, usize, Who), Option<NumCode<'m>>>,
     /// Known members' lets compiled into where they are used (`None`: not possible).
     inlined: HashMap<(ActorId, usize, Who), Option<NumCode<'m>>>,
+    /// The same for lets of any type.
+    inlined_values: HashMap<(ActorId, usize, Who), Option<ValueCode<'m>>>,
     /// Audit probability rules compiled so far (`None`: not possible).
     rules: HashMap<AuditId, Option<NumCode<'m>>>,
     /// The flat program of each closure that has one (by address; the closures are kept
@@ -242,6 +244,7 @@ impl<'m, 'p, 'f> Compiler<'m, 'p, 'f> {
             busy: Vec::new(),
             lets: HashMap::new(),
             inlined: HashMap::new(),
+            inlined_values: HashMap::new(),
             rules: HashMap::new(),
             flat: HashMap::new(),
             kept: Vec::new(),
@@ -311,6 +314,7 @@ impl<'m, 'p, 'f> Compiler<'m, 'p, 'f> {
                 _ => self.delegate_num(e),
             },
             ExprKind::Local(slot) => self.local(*slot, span),
+            ExprKind::Let(id) => self.global_let(*id, span),
             ExprKind::MarketPrice(id) => {
                 let id = *id;
                 self.with_ops(
@@ -404,6 +408,18 @@ impl<'m, 'p, 'f> Compiler<'m, 'p, 'f> {
             }
             _ => self.delegate_num(e),
         }
+    }
+
+    /// A global let: folded when it depends on parameters alone and is a number (as
+    /// parameters are), else its memoised value, evaluated at file scope (no frame read).
+    fn global_let(&mut self, id: LetId, span: Span) -> NumCode<'m> {
+        let model = self.model;
+        if let Some(l) = model.lets.get(id).filter(|l| parameters_alone(model, &l.value)) {
+            if let Ok(x) = RunEnv::new(model, self.state).eval_num(&l.value) {
+                return self.constant(x);
+            }
+        }
+        Rc::new(move |f| Ok(as_num(&f.global_let(id, span)?, span)?))
     }
 
     /// A call of audit's detection function `id` as [`Fast`] reads it: inside the audited
@@ -561,6 +577,32 @@ impl<'m, 'p, 'f> Compiler<'m, 'p, 'f> {
         }
         let code = pure.then_some(code);
         self.inlined.insert((actor, i, who), code.clone());
+        code
+    }
+
+    /// Let `i` of the known member `index` of `actor`, of any type, compiled into where it
+    /// is used if it is small and needs no frame (as [`Compiler::inline_let`] for numbers).
+    fn inline_value_let(&mut self, actor: ActorId, index: Index, i: usize) -> Option<ValueCode<'m>> {
+        let who = Who::Known(actor, index);
+        if let Some(code) = self.inlined_values.get(&(actor, i, who)) {
+            return code.clone();
+        }
+        let l = self.model.actors.get(actor)?.lets.get(i)?;
+        let mut size = 0;
+        crate::check::visit(&l.value, &mut |_| size += 1);
+        if self.depth >= MAX_INLINE || size > INLINE_LET {
+            return None;
+        }
+        self.inlined_values.insert((actor, i, who), None);
+        let saved = (self.who, self.frame, self.impure, self.row, self.framed);
+        (self.who, self.frame, self.impure, self.row, self.framed) = (who, Frame::Let, false, None, false);
+        self.depth += 1;
+        let code = self.value(&l.value);
+        self.depth -= 1;
+        let pure = !self.impure;
+        (self.who, self.frame, self.impure, self.row, self.framed) = saved;
+        let code = pure.then_some(code);
+        self.inlined_values.insert((actor, i, who), code.clone());
         code
     }
 
@@ -861,8 +903,33 @@ impl<'m, 'p, 'f> Compiler<'m, 'p, 'f> {
             (ExprKind::SelfMember(s), Who::Known(a, i), _) if *s == a => Some((a, i)),
             (ExprKind::Const(Value::Member(a, i)), ..) => Some((*a, Index::At(*i))),
             (ExprKind::Local(slot), _, Some((var, a))) if *slot == var => Some((a, Index::Row)),
+            // `Family[i]` with `i` known here and one of the family's members (outside it,
+            // reading the member reports the index, as the fast evaluator does).
+            (ExprKind::Index(base, i), ..) => match (&base.kind, &base.ty, self.known_index(i)) {
+                (ExprKind::Const(Value::Member(a, _)), Type::Family(_), Some(i))
+                    if self.state.actors.get(*a).is_some_and(|s| i >= 1 && i <= s.size as i64) =>
+                {
+                    Some((*a, Index::At(i)))
+                }
+                _ => None,
+            },
             _ => None,
         }
+    }
+
+    /// An index known while compiling: a whole-number constant or parameter, or slot 0 of
+    /// a known member's body (its own index).
+    fn known_index(&self, e: &Expr) -> Option<i64> {
+        let x = match (&e.kind, self.frame, self.who) {
+            (ExprKind::Const(Value::Num(x)), ..) => *x,
+            (ExprKind::Param(id), ..) => match self.state.params.get(*id) {
+                Some(Value::Num(x)) => *x,
+                _ => return None,
+            },
+            (ExprKind::Local(0), Frame::Top | Frame::Let, Who::Known(_, Index::At(i))) => return Some(i),
+            _ => return None,
+        };
+        (x.fract() == 0.0 && x.abs() < 1e15).then_some(x as i64)
     }
 
     /// A member of the member in the row register, if there is code for it here (else
@@ -1055,7 +1122,10 @@ impl<'m, 'p, 'f> Compiler<'m, 'p, 'f> {
                 }
             }
             ExprKind::Unary(UnOp::Not, _)
-            | ExprKind::Binary(BinOp::And | BinOp::Or | BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge, ..) => {
+            | ExprKind::Binary(
+                BinOp::And | BinOp::Or | BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge | BinOp::Eq | BinOp::Ne,
+                ..,
+            ) => {
                 let t = self.truth(e);
                 Rc::new(move |f| t(f).map(Value::Bool))
             }
@@ -1111,6 +1181,16 @@ impl<'m, 'p, 'f> Compiler<'m, 'p, 'f> {
             })
         };
         if let Some((a, index)) = self.known(of) {
+            // A small let of any type compiled in, as `inline_let` does for numbers.
+            if let Some(code) = match member {
+                MemberRef::Let(i) if a == actor => self.inline_value_let(a, index, i),
+                _ => None,
+            } {
+                return Rc::new(move |f| {
+                    f.env().check_member(a, index.get(f), span)?;
+                    code(f)
+                });
+            }
             return Rc::new(move |f| get(f, a, index.get(f)));
         }
         if self.confined() && !matches!(of.kind, ExprKind::Const(_)) {

@@ -189,15 +189,16 @@ pub(crate) fn regime(p: &Parts) -> String {
     let base = Ctx { atoms: strs(&["a", "b", "m.price"]), members: vec![], depth: 0, in_g: false };
     let g_cx = Ctx { atoms: strs(&["x", "y", "a"]), in_g: true, ..base.clone() };
     let mut member = Ctx {
-        atoms: strs(&["A", "B", "c", "e", "i", "a", "m.price", "D[1].A", "G.w"]),
-        members: strs(&["#.A", "#.c", "#.B"]),
+        atoms: strs(&["A", "B", "c", "e", "i", "a", "m.price", "D[1].A", "G.w", "_s", "_p", "(if flag then 1 else 0)"]),
+        members: strs(&["#.A", "#.c", "#.B", "(if #.flag then 1 else 0)"]),
         depth: 0,
         in_g: false,
     };
     let mut out = format!(
         "param a: Real = 2.5\nparam b: Real = 0.5\nparam Q: Real = 10\nparam n: Int = {}\n\
+         let _s = a / b + 1\nlet _p = m.price * b + G.w\n\
          fn g(x, y) = {}\n\
-         actor D[i in 1..n] {{\n    param A: Real = [1.5, 2, 3, 0.5][i]\n    param k: Int = [1, 2, 3, 4][i]\n    param B: Real = {}\n    choose c: Real in [0, inf)\n    choose e: Real in [0, 1]\n",
+         actor D[i in 1..n] {{\n    param A: Real = [1.5, 2, 3, 0.5][i]\n    param k: Int = [1, 2, 3, 4][i]\n    param B: Real = {}\n    choose c: Real in [0, inf)\n    choose e: Real in [0, 1]\n    let flag = c > e and D[1].c != c\n",
         p.n,
         render(&p.g, &g_cx),
         render(&p.b, &Ctx { atoms: strs(&["a", "i", "A"]), ..base.clone() }),
@@ -212,7 +213,7 @@ pub(crate) fn regime(p: &Parts) -> String {
     let pay_cx = Ctx { atoms: [member.atoms.clone(), strs(&["v(c)", "v(e - 1)"])].concat(), ..member.clone() };
     out.push_str(&format!("    payoff {}\n}}\n", render(&p.payoff, &pay_cx)));
     let mut top = Ctx {
-        atoms: strs(&["a", "b", "m.price", "G.w", "D[1].c", "D[1].l0", "D[n].v(a)"]),
+        atoms: strs(&["a", "b", "m.price", "G.w", "D[1].c", "D[1].l0", "D[n].v(a)", "_s", "_p"]),
         members: member.members.clone(),
         depth: 0,
         in_g: false,
