@@ -555,20 +555,9 @@ impl<'m, 'p, 'f> Compiler<'m, 'p, 'f> {
         if let Some(code) = self.inlined.get(&(actor, i, who)) {
             return code.clone();
         }
-        let l = self.model.actors.get(actor)?.lets.get(i)?;
-        let mut size = 0;
-        crate::check::visit(&l.value, &mut |_| size += 1);
-        if self.depth >= MAX_INLINE || size > INLINE_LET || !matches!(l.value.ty, Type::Num(..)) {
-            return None;
-        }
+        let l = self.small_let(actor, i).filter(|l| matches!(l.value.ty, Type::Num(..)))?;
         self.inlined.insert((actor, i, who), None);
-        let saved = (self.who, self.frame, self.impure, self.row, self.framed);
-        (self.who, self.frame, self.impure, self.row, self.framed) = (who, Frame::Let, false, None, false);
-        self.depth += 1;
-        let code = self.num(&l.value);
-        self.depth -= 1;
-        let pure = !self.impure;
-        (self.who, self.frame, self.impure, self.row, self.framed) = saved;
+        let (code, pure) = self.in_place(who, |c| c.num(&l.value));
         // Its operations marked as the let's, so a flat program computes it once.
         if let Some(ops) = self.ops(&code).filter(|ops| ops.len() > 1) {
             let mut marked = vec![Op::Let(actor, i, index, ops.len())];
@@ -587,23 +576,34 @@ impl<'m, 'p, 'f> Compiler<'m, 'p, 'f> {
         if let Some(code) = self.inlined_values.get(&(actor, i, who)) {
             return code.clone();
         }
-        let l = self.model.actors.get(actor)?.lets.get(i)?;
-        let mut size = 0;
-        crate::check::visit(&l.value, &mut |_| size += 1);
-        if self.depth >= MAX_INLINE || size > INLINE_LET {
-            return None;
-        }
+        let l = self.small_let(actor, i)?;
         self.inlined_values.insert((actor, i, who), None);
-        let saved = (self.who, self.frame, self.impure, self.row, self.framed);
-        (self.who, self.frame, self.impure, self.row, self.framed) = (who, Frame::Let, false, None, false);
-        self.depth += 1;
-        let code = self.value(&l.value);
-        self.depth -= 1;
-        let pure = !self.impure;
-        (self.who, self.frame, self.impure, self.row, self.framed) = saved;
+        let (code, pure) = self.in_place(who, |c| c.value(&l.value));
         let code = pure.then_some(code);
         self.inlined_values.insert((actor, i, who), code.clone());
         code
+    }
+
+    /// Let `i` of `actor`, if it is small enough to compile into where it is used (and
+    /// inlining has not gone too deep).
+    fn small_let(&self, actor: ActorId, i: usize) -> Option<&'m Let> {
+        let l = self.model.actors.get(actor)?.lets.get(i)?;
+        let mut size = 0;
+        crate::check::visit(&l.value, &mut |_| size += 1);
+        (self.depth < MAX_INLINE && size <= INLINE_LET).then_some(l)
+    }
+
+    /// Code `compile` makes for a let of member `who` with no frame of its own, and
+    /// whether it needed none.
+    fn in_place<T>(&mut self, who: Who, compile: impl FnOnce(&mut Self) -> T) -> (T, bool) {
+        let saved = (self.who, self.frame, self.impure, self.row, self.framed);
+        (self.who, self.frame, self.impure, self.row, self.framed) = (who, Frame::Let, false, None, false);
+        self.depth += 1;
+        let code = compile(self);
+        self.depth -= 1;
+        let pure = !self.impure;
+        (self.who, self.frame, self.impure, self.row, self.framed) = saved;
+        (code, pure)
     }
 
     fn local(&mut self, slot: LocalId, span: Span) -> NumCode<'m> {
