@@ -64,13 +64,27 @@ pub struct Code<'m> {
     pub markets: Vec<(NumCode<'m>, NumCode<'m>)>,
     /// Each cap's sides (file scope).
     pub caps: Vec<(NumCode<'m>, NumCode<'m>)>,
+    /// The global lets its compilers fold, each evaluated once.
+    folded: FoldedLets,
+}
+
+/// Per global let, its value once a compiler has needed it folded: a number when the let
+/// depends on parameters alone and evaluates to one (the same for every compiler of a
+/// solve, which all fold the same parameter values).
+type FoldedLets = Rc<[OnceCell<Option<f64>>]>;
+
+/// No global let folded yet.
+fn folded_lets(model: &Model) -> FoldedLets {
+    model.lets.iter().map(|_| OnceCell::new()).collect()
 }
 
 impl<'m> Code<'m> {
     /// Compiles what a solve of `model` from `state` (its parameter values) evaluates.
     pub fn new(model: &'m Model, state: &State, statics: &Statics<'_>) -> Code<'m> {
-        let mut c = Compiler::new(model, state, statics, Who::Unknown, None);
+        let folded = folded_lets(model);
+        let mut c = Compiler::new(model, state, statics, folded.clone(), Who::Unknown, None);
         Code {
+            folded,
             payoff: model.actors.iter().map(|_| OnceCell::new()).collect(),
             thresholds: model
                 .thresholds
@@ -94,27 +108,29 @@ impl<'m> Code<'m> {
         let cell = self.payoff.get(actor)?;
         cell.get_or_init(|| {
             let p = model.actors.get(actor)?.payoff.as_ref()?;
-            Some(Compiler::new(model, state, statics, Who::Unknown, None).num(p))
+            Some(Compiler::new(model, state, statics, self.folded.clone(), Who::Unknown, None).num(p))
         })
         .as_ref()
     }
-}
 
-/// The payoff of member `index` of `actor`, compiled for that member, with its flat
-/// program when it is straight-line code (`None` without a payoff).
-pub fn member_payoff<'m>(
-    model: &'m Model,
-    state: &State,
-    actor: ActorId,
-    index: i64,
-    statics: &Statics<'_>,
-    fold: &mut FoldLet<'_>,
-) -> Option<(NumCode<'m>, Option<Program>)> {
-    let p = model.actors.get(actor)?.payoff.as_ref()?;
-    let mut c = Compiler::new(model, state, statics, Who::Known(actor, Index::At(index)), Some(fold));
-    let code = c.num(p);
-    let program = c.ops(&code).and_then(|ops| Program::new(&ops));
-    Some((code, program))
+    /// The payoff of member `index` of `actor`, compiled for that member, with its flat
+    /// program when it is straight-line code (`None` without a payoff).
+    pub fn member_payoff(
+        &self,
+        model: &'m Model,
+        state: &State,
+        actor: ActorId,
+        index: i64,
+        statics: &Statics<'_>,
+        fold: &mut FoldLet<'_>,
+    ) -> Option<(NumCode<'m>, Option<Program>)> {
+        let p = model.actors.get(actor)?.payoff.as_ref()?;
+        let who = Who::Known(actor, Index::At(index));
+        let mut c = Compiler::new(model, state, statics, self.folded.clone(), who, Some(fold));
+        let code = c.num(p);
+        let program = c.ops(&code).and_then(|ops| Program::new(&ops));
+        Some((code, program))
+    }
 }
 
 /// Compiles expressions beyond a solve's own (what a simulation round evaluates), with
@@ -124,7 +140,7 @@ pub struct Compile<'m, 'p>(Compiler<'m, 'p, 'p>);
 impl<'m, 'p> Compile<'m, 'p> {
     /// A compiler for `model` with the parameter values of `state`.
     pub fn new(model: &'m Model, state: &'p State, statics: &'p Statics<'p>) -> Compile<'m, 'p> {
-        Compile(Compiler::new(model, state, statics, Who::Unknown, None))
+        Compile(Compiler::new(model, state, statics, folded_lets(model), Who::Unknown, None))
     }
 
     /// Code for the number `e` evaluates to, in the scope it runs in.
@@ -188,6 +204,8 @@ struct Compiler<'m, 'p, 'f> {
     state: &'p State,
     statics: &'p Statics<'p>,
     fold: Option<&'p mut FoldLet<'f>>,
+    /// Global lets folded so far, shared with the solve's other compilers.
+    folded: FoldedLets,
     who: Who,
     frame: Frame,
     /// Set while the body of an aggregate over a family's members is compiled: its
@@ -226,6 +244,7 @@ impl<'m, 'p, 'f> Compiler<'m, 'p, 'f> {
         model: &'m Model,
         state: &'p State,
         statics: &'p Statics<'p>,
+        folded: FoldedLets,
         who: Who,
         fold: Option<&'p mut FoldLet<'f>>,
     ) -> Self {
@@ -233,6 +252,7 @@ impl<'m, 'p, 'f> Compiler<'m, 'p, 'f> {
             model,
             state,
             statics,
+            folded,
             fold,
             who,
             frame: Frame::Top,
@@ -413,13 +433,17 @@ impl<'m, 'p, 'f> Compiler<'m, 'p, 'f> {
     /// A global let: folded when it depends on parameters alone and is a number (as
     /// parameters are), else its memoised value, evaluated at file scope (no frame read).
     fn global_let(&mut self, id: LetId, span: Span) -> NumCode<'m> {
-        let model = self.model;
-        if let Some(l) = model.lets.get(id).filter(|l| parameters_alone(model, &l.value)) {
-            if let Ok(x) = RunEnv::new(model, self.state).eval_num(&l.value) {
-                return self.constant(x);
-            }
+        let (model, state) = (self.model, self.state);
+        let folded = self.folded.get(id).and_then(|cell| {
+            *cell.get_or_init(|| {
+                let l = model.lets.get(id).filter(|l| parameters_alone(model, &l.value))?;
+                RunEnv::new(model, state).eval_num(&l.value).ok()
+            })
+        });
+        match folded {
+            Some(x) => self.constant(x),
+            None => Rc::new(move |f| Ok(as_num(&f.global_let(id, span)?, span)?)),
         }
-        Rc::new(move |f| Ok(as_num(&f.global_let(id, span)?, span)?))
     }
 
     /// A call of audit's detection function `id` as [`Fast`] reads it: inside the audited

@@ -4,7 +4,7 @@
 //! members face the same problem and the best responses they shared, and whose choices
 //! each member reads. Payoffs, excess demand and cap sides are evaluated here.
 
-use super::compiled::{member_payoff, Closure, Code, NumCode, Session};
+use super::compiled::{Closure, Code, NumCode, Session};
 use super::deps::Deps;
 use super::flat::Program;
 use super::numeric::Excess;
@@ -149,7 +149,7 @@ impl<'m> Cx<'m> {
                 }
             };
             let statics = |a: ActorId, i: usize| statics.get(a).and_then(|l| l.get(i)).copied().unwrap_or(false);
-            member_payoff(model, state, actor, m, &statics, &mut fold)
+            self.code.member_payoff(model, state, actor, m, &statics, &mut fold)
         })
         .as_ref()
     }
