@@ -120,15 +120,12 @@ fn scenario_questions(
         }
         let (m, solution) = solve_named(model, scenarios, Some(&s.name))?;
         let m_ref = m.as_ref().unwrap_or(model);
-        let inside = |span: crate::source::Span| {
-            span.source == s.span.source && span.start >= s.span.start && span.end <= s.span.end
-        };
-        for c in m_ref.checks.iter().filter(|c| inside(c.span)) {
+        for c in m_ref.checks.iter().filter(|c| s.span.contains(c.span)) {
             let mut v = decide_check(m_ref, &solution.state, c).map_err(|d| vec![d])?;
             v.name = format!("{}.{}", s.name, v.name);
             checks.push(v);
         }
-        for e in m_ref.expects.iter().filter(|e| inside(e.span)) {
+        for e in m_ref.expects.iter().filter(|e| s.span.contains(e.span)) {
             let mut v = decide_expect(m_ref, &solution.state, e).map_err(|d| vec![d])?;
             v.name = format!("{}.{}", s.name, v.name);
             expects.push(v);

@@ -30,12 +30,9 @@ impl<'a> Checker<'a> {
         let found = constant_diagnostics(&self.model, &[]);
         // A literal already reported out of range needs no second report of its value.
         let literal: Vec<Span> = self.diags.iter().filter(|d| d.code == Code::E0304).map(|d| d.primary.span).collect();
-        let inside = |outer: Span, inner: &Span| {
-            outer.source == inner.source && outer.start <= inner.start && inner.end <= outer.end
-        };
         let mut seen = std::collections::HashSet::new();
         for d in found {
-            if d.code == Code::E0304 && literal.iter().any(|l| inside(d.primary.span, l)) {
+            if d.code == Code::E0304 && literal.iter().any(|l| d.primary.span.contains(*l)) {
                 continue;
             }
             if seen.insert((d.code, d.primary.span)) {

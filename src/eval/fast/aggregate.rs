@@ -4,7 +4,7 @@
 //! put in the row register, where it reads the members of the member at hand.
 
 use super::Fast;
-use crate::eval::{as_num, err, finite, Env, EvalErrorKind, EvalResult};
+use crate::eval::{as_num, err, finite, Env, EvalError, EvalErrorKind, EvalResult};
 use crate::model::*;
 use crate::source::Span;
 use crate::syntax::ast::{AggOp, Quantifier};
@@ -115,9 +115,20 @@ impl<E: Env + ?Sized> Fast<'_, E> {
         acc.finish(span)
     }
 
-    /// Puts member `index` of a family in the row register.
-    pub(crate) fn set_row(&mut self, index: i64) {
-        self.memo.row = index;
+    /// Runs `body` with each member `1..=n` of a family in the row register in turn (the
+    /// register restored after); stops at the first failure.
+    pub(crate) fn each_row(
+        &mut self,
+        n: i64,
+        mut body: impl FnMut(&mut Self) -> Result<(), Box<EvalError>>,
+    ) -> Result<(), Box<EvalError>> {
+        let saved = self.memo.row;
+        let done = (1..=n).try_for_each(|k| {
+            self.memo.row = k;
+            body(self)
+        });
+        self.memo.row = saved;
+        done
     }
 
     pub(super) fn logical_aggregate(

@@ -41,14 +41,11 @@ impl<'m> Compiler<'m, '_, '_> {
             }
             return Some(Rc::new(move |f| {
                 let n = f.items(domain)?.len();
-                let (mut acc, saved) = (Acc::new(op), f.row());
-                let folded: super::Run<()> = (1..=n as i64).try_for_each(|k| {
-                    f.set_row(k);
+                let mut acc = Acc::new(op);
+                f.each_row(n as i64, |f| {
                     acc.add(body(f)?);
                     Ok(())
-                });
-                f.set_row(saved);
-                folded?;
+                })?;
                 Ok(acc.finish(span)?)
             }));
         }
@@ -93,14 +90,11 @@ impl<'m> Compiler<'m, '_, '_> {
             // The members only put in the register.
             return Some(Rc::new(move |f| {
                 let n = f.items(domain)?.len();
-                let (mut trues, saved) = (0usize, f.row());
-                let counted: super::Run<()> = (1..=n as i64).try_for_each(|k| {
-                    f.set_row(k);
+                let mut trues = 0usize;
+                f.each_row(n as i64, |f| {
                     trues += usize::from(body(f)?);
                     Ok(())
-                });
-                f.set_row(saved);
-                counted?;
+                })?;
                 Ok(logical(op, trues, trues == n))
             }));
         }

@@ -39,14 +39,10 @@ impl Program {
                 return Ok(());
             }
         }
-        let saved = f.row();
-        let folded = (1..=n).try_for_each(|k| {
-            f.set_row(k);
+        f.each_row(n, |f| {
             acc.add(self.run(f, &mut scratch.one)?);
             Ok(())
-        });
-        f.set_row(saved);
-        folded
+        })
     }
 
     /// The program's values for members `1..=n` of the family in the row register, each
