@@ -23,13 +23,13 @@ fn model() -> Model {
     check_source("permits_1000.gov", src).model.expect("the benchmark regime checks")
 }
 
-#[divan::bench(sample_count = 3)]
+#[divan::bench(sample_count = 10)]
 fn gov_solve_only(bencher: divan::Bencher) {
     let m = model();
     bencher.bench(|| gov::solve::solve(&m, None).expect("solves"));
 }
 
-#[divan::bench(sample_count = 3)]
+#[divan::bench(sample_count = 10)]
 fn gov_simulate(bencher: divan::Bencher) {
     let m = model();
     let options = Options { rounds: Some(ROUNDS), ..Options::default() };
@@ -39,7 +39,7 @@ fn gov_simulate(bencher: divan::Bencher) {
 /// The same rounds written by hand: per developer a Bernoulli signal, a normal meter
 /// error and a Bernoulli audit; the round's audit rate, high-risk share, metered compute
 /// and fines (truthful developers, so fines are φ(0) = 0 when audited).
-#[divan::bench(sample_count = 3)]
+#[divan::bench(sample_count = 10)]
 fn hand_written(bencher: divan::Bencher) {
     bencher.bench(|| {
         let n = DEVELOPERS as f64;
